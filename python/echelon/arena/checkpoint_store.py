@@ -1,0 +1,152 @@
+"""Content-addressed checkpoint copies for the league.
+
+A league entry never points at a file the user may overwrite (the reference project's
+entries pointed at ``run_dir/arena_candidate.pt``, which every later submission replaced).
+Submitting a checkpoint copies it into ``<league_dir>/checkpoints/<sha256>/<name>``, where
+``<sha256>`` is the hash of the copy's bytes, made read-only. The entry stores that
+relative path and the hash; every later access re-hashes and refuses a mismatch.
+
+A checkpoint may be a single file (hash = sha256 of its bytes) or a directory such as
+``model.safetensors`` + ``meta.json`` (hash = sha256 over the sorted list of
+``relative/path NUL sha256-of-file LF`` lines, so renaming or editing any file changes it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+CHECKPOINT_DIR = "checkpoints"
+_CHUNK = 1 << 20
+
+
+class CheckpointHashMismatch(RuntimeError):
+    """A stored checkpoint's bytes no longer match the hash recorded in the league."""
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _dir_files(root: Path) -> list[Path]:
+    files = []
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            raise ValueError(f"checkpoint directory {root} contains a symlink: {path}")
+        if path.is_file():
+            files.append(path)
+    if not files:
+        raise ValueError(f"checkpoint directory {root} contains no files")
+    return files
+
+
+def content_hash(path: str | os.PathLike[str]) -> str:
+    """sha256 of a checkpoint file's bytes, or of a directory's (path, file hash) list."""
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.is_file():
+        return _file_sha256(path)
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for file in _dir_files(path):
+            rel = file.relative_to(path).as_posix()
+            digest.update(rel.encode() + b"\0" + _file_sha256(file).encode() + b"\n")
+        return digest.hexdigest()
+    raise FileNotFoundError(f"checkpoint not found: {path}")
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_read_only(path: Path) -> None:
+    targets = [path] if path.is_file() else _dir_files(path)
+    for file in targets:
+        mode = file.stat().st_mode
+        file.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        _fsync_path(file)
+
+
+def store_checkpoint(source: str | os.PathLike[str], league_dir: Path) -> tuple[str, str]:
+    """Copy ``source`` into the content-addressed folder; return (relative path, sha256).
+
+    Safe to call concurrently: the copy is made in a private temp folder, hashed, then
+    renamed into place; if the same content is already stored, the existing copy is kept.
+    """
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"checkpoint not found: {source}")
+    root = league_dir / CHECKPOINT_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    name = source.resolve().name
+    tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
+    try:
+        copy = tmp / name
+        if source.is_dir():
+            shutil.copytree(source, copy, symlinks=False)
+        else:
+            shutil.copyfile(source, copy)
+        _make_read_only(copy)
+        # Hash the copy, not the source: the copy is what the league will load, and the
+        # source may change while we read it.
+        sha = content_hash(copy)
+        final = root / sha
+        try:
+            tmp.rename(final)
+            tmp = final  # renamed: nothing left to clean up
+        except OSError:
+            if not final.is_dir():
+                raise
+            _adopt_into_existing(copy, final / name, sha)
+        _fsync_path(root)
+        return f"{CHECKPOINT_DIR}/{sha}/{name}", sha
+    finally:
+        if tmp.exists() and tmp.name.startswith(".incoming-"):
+            _force_rmtree(tmp)
+
+
+def _adopt_into_existing(copy: Path, target: Path, sha: str) -> None:
+    """The same content is already stored: keep the old copy, or add this name beside it."""
+    if not target.exists():
+        try:
+            copy.rename(target)
+            return
+        except OSError:
+            if not target.exists():  # not a lost race with an identical writer
+                raise
+    if content_hash(target) != sha:
+        raise CheckpointHashMismatch(f"stored checkpoint {target} does not match its hash {sha}")
+
+
+def _force_rmtree(path: Path) -> None:
+    # Stored copies are read-only; make them writable again so rmtree can remove them.
+    for child in [path, *path.rglob("*")]:
+        if not child.is_symlink():
+            child.chmod(child.stat().st_mode | stat.S_IWUSR | stat.S_IRUSR | stat.S_IXUSR)
+    shutil.rmtree(path)
+
+
+def verify_checkpoint(league_dir: Path, rel_path: str, sha256: str) -> Path:
+    """Absolute path of a stored checkpoint after checking its hash; raises on mismatch."""
+    path = league_dir / rel_path
+    if not path.exists():
+        raise FileNotFoundError(f"league checkpoint is missing: {path}")
+    actual = content_hash(path)
+    if actual != sha256:
+        raise CheckpointHashMismatch(
+            f"league checkpoint {path} was modified: recorded sha256 {sha256}, now {actual}"
+        )
+    return path
