@@ -1,0 +1,73 @@
+#pragma once
+// BatchSim: W independent worlds stepped on a worker-thread pool, with same-step auto-reset.
+// Output buffers are allocated by the caller (Python, as torch tensors) and written in place.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "config.hpp"
+#include "mechs.hpp"
+#include "obs.hpp"
+#include "thread_pool.hpp"
+#include "world_state.hpp"
+
+namespace echelon {
+
+// Caller-owned buffers, all C-contiguous: [W, A, D], [W, A], [W], [W, S].
+struct StepBuffers {
+    std::span<float> obs, final_obs, reward;
+    std::span<bool> terminated, truncated, alive, episode_end;
+    std::span<int8_t> winner;
+    std::span<float> episode_stats;
+};
+
+class BatchSim {
+public:
+    BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_threads);
+
+    const SimConfig& config() const { return cfg_; }
+    int num_worlds() const { return static_cast<int>(worlds_.size()); }
+    int num_agents() const { return cfg_.num_agents(); }
+    int action_dim() const { return cfg_.action_dim(); }
+    int obs_dim() const { return layout_.dim(); }
+    int num_threads() const { return pool_.num_threads(); }
+    const ObsLayout& layout() const { return layout_; }
+
+    void bind(const StepBuffers& buffers);
+    // Starts a new episode in every world and writes the first observations.
+    void reset();
+    // One decision step for all worlds. `actions` is [W, A, action_dim]; it is read, never written.
+    void step(std::span<const float> actions);
+
+    // Non-finite action entries replaced by 0 since construction, all worlds.
+    int64_t bad_action_total() const;
+
+    // Direct access for tests, tools and later subsystems (not for training loops).
+    WorldState& world_state(int w) { return *worlds_.at(static_cast<size_t>(w)); }
+    MechTable& mechs() { return mechs_; }
+    // Re-writes world w's observation rows from its current state (after manual edits).
+    void refresh_observation(int w);
+
+private:
+    void reset_world(int w);
+    void step_world(int w, std::span<const float> actions);
+    void sanitise_actions(int w, std::span<const float> rows);
+    EpisodeView episode_view(const WorldState& ws) const;
+    std::span<float> rows(std::span<float> buf, int w, int width) const;
+    template <typename T>
+    std::span<T> agent_rows(std::span<T> buf, int w) const {
+        return buf.subspan(static_cast<size_t>(w) * num_agents(), num_agents());
+    }
+
+    SimConfig cfg_;
+    uint64_t seed_;
+    ObsLayout layout_;
+    MechTable mechs_;
+    std::vector<std::unique_ptr<WorldState>> worlds_;
+    ThreadPool pool_;
+    StepBuffers out_{};
+    bool bound_ = false;
+};
+
+}  // namespace echelon

@@ -1,0 +1,29 @@
+#pragma once
+// Episode end conditions, checked after every decision (reference sim.md §15.3, SPEC §2).
+#include "mechs.hpp"
+
+namespace echelon {
+
+enum class EndReason : int { None = 0, Zone = 1, Elimination = 2, TimeLimit = 3 };
+inline constexpr int kWinnerNone = -1;  // draw, or no end yet
+
+struct Outcome {
+    EndReason reason = EndReason::None;
+    int winner = kWinnerNone;  // 0 blue, 1 red, -1 draw
+    bool ended() const { return reason != EndReason::None; }
+    bool terminated() const { return reason == EndReason::Zone || reason == EndReason::Elimination; }
+    bool truncated() const { return reason == EndReason::TimeLimit; }
+};
+
+struct EpisodeProgress {
+    float zone_score[2];
+    float score_to_win;
+    int step;
+    int max_steps;
+};
+
+// In order: zone win (a tie in score is a draw, not red's win), elimination (both wiped out is a
+// draw), time limit (higher zone score, then higher alive HP, each by a 1e-3 margin, else draw).
+Outcome check_episode_end(MechSpan m, const EpisodeProgress& p);
+
+}  // namespace echelon

@@ -1,0 +1,27 @@
+#pragma once
+// Map steps every generator shares: spawn corners, cleared spawn squares and a fair capture zone.
+#include "../config.hpp"
+#include "../map_info.hpp"
+#include "../rng.hpp"
+#include "../world.hpp"
+
+namespace echelon {
+
+// Blue's corner uniformly at random, red in the opposite one.
+void choose_spawn_corners(MapInfo& map, Rng& rng);
+
+// Side of each team's cleared corner square: large enough for the roster, at most half the map.
+int spawn_clear_size(const World& world, int agents_per_team);
+
+// Sets every voxel of each team's corner square to AIR through the full height.
+void clear_spawn_areas(World& world, const MapInfo& map);
+
+// Places the zone on the perpendicular bisector of the two spawn squares' centres, so its
+// distances to both spawn areas are equal (SPEC §1.11), never overlapping a spawn square, and
+// clears its columns.
+void place_fair_zone(World& world, MapInfo& map, Rng& rng);
+
+// The (x, y) centre of a team's spawn square.
+Vec3 spawn_area_centre(const World& world, const MapInfo& map, int team);
+
+}  // namespace echelon

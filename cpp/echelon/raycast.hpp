@@ -1,0 +1,106 @@
+#pragma once
+// Line of sight through the voxel grid (Amanatides–Woo DDA) and through smoke spheres.
+// Header-only and ECHELON_HD: the CPU core and the CUDA kernels run this same code.
+#include <cmath>
+#include <cstdlib>
+
+#include "hd.hpp"
+#include "materials.hpp"
+#include "vec3.hpp"
+#include "voxel_view.hpp"
+
+namespace echelon {
+
+struct RayHit {
+    bool blocked = false;
+    bool has_voxel = false;  // false when blocked by leaving the grid
+    int x = -1, y = -1, z = -1;
+};
+
+namespace detail {
+
+struct DdaAxis {
+    int cell, end_cell, step;
+    float t_max, t_delta;
+};
+
+ECHELON_HD inline DdaAxis make_dda_axis(float start, float end, float dir) {
+    DdaAxis a;
+    a.cell = static_cast<int>(floorf(start));
+    a.end_cell = static_cast<int>(floorf(end));
+    a.step = dir > 0.f ? 1 : (dir < 0.f ? -1 : 0);
+    a.t_delta = dir != 0.f ? fabsf(1.f / dir) : 1e30f;
+    if (a.step > 0) a.t_max = (static_cast<float>(a.cell) + 1.f - start) * a.t_delta;
+    else if (a.step < 0) a.t_max = (start - static_cast<float>(a.cell)) * a.t_delta;
+    else a.t_max = 1e30f;
+    return a;
+}
+
+ECHELON_HD inline RayHit end_cell_result(const VoxelView& g, int ex, int ey, int ez, bool include_end) {
+    RayHit r;
+    if (include_end && g.in_bounds(ex, ey, ez) && material_blocks_los(g.at(ex, ey, ez))) {
+        r.blocked = true;
+        r.has_voxel = true;
+        r.x = ex; r.y = ey; r.z = ez;
+    }
+    return r;
+}
+
+}  // namespace detail
+
+// Walks the cells a segment crosses. The start cell is never tested; the end cell only with
+// include_end; a ray that leaves the grid before reaching its end cell is blocked (no voxel).
+// Ties between axes step z first, then y (reference los.py). One deliberate difference: when
+// rounding makes the next cell boundary lie beyond the segment's length, the walk stops as if it
+// had reached the end cell, so an end point on a cell face never walks past its own end.
+ECHELON_HD inline RayHit raycast(const VoxelView& g, Vec3 start, Vec3 end, bool include_end) {
+    const Vec3 d = end - start;
+    const float len = length(d);
+    if (len <= 1e-9f) return RayHit{};
+    const float inv = 1.f / len;
+    detail::DdaAxis ax = detail::make_dda_axis(start.x, end.x, d.x * inv);
+    detail::DdaAxis ay = detail::make_dda_axis(start.y, end.y, d.y * inv);
+    detail::DdaAxis az = detail::make_dda_axis(start.z, end.z, d.z * inv);
+    const int max_steps = abs(ax.end_cell - ax.cell) + abs(ay.end_cell - ay.cell) + abs(az.end_cell - az.cell) + 2;
+    for (int i = 0; i <= max_steps; ++i) {
+        if (ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell) break;
+        detail::DdaAxis* next;
+        if (ax.t_max < ay.t_max) next = ax.t_max < az.t_max ? &ax : &az;
+        else next = ay.t_max < az.t_max ? &ay : &az;
+        if (next->t_max > len) break;
+        next->cell += next->step;
+        next->t_max += next->t_delta;
+        const bool at_end = ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell;
+        if (!g.in_bounds(ax.cell, ay.cell, az.cell)) {
+            if (at_end) return RayHit{};
+            RayHit r;
+            r.blocked = true;
+            return r;
+        }
+        if (at_end) break;
+        if (material_blocks_los(g.at(ax.cell, ay.cell, az.cell))) {
+            RayHit r;
+            r.blocked = true;
+            r.has_voxel = true;
+            r.x = ax.cell; r.y = ay.cell; r.z = az.cell;
+            return r;
+        }
+    }
+    return detail::end_cell_result(g, ax.end_cell, ay.end_cell, az.end_cell, include_end);
+}
+
+ECHELON_HD inline bool has_terrain_los(const VoxelView& g, Vec3 a, Vec3 b) { return !raycast(g, a, b, false).blocked; }
+
+// True when the segment p1→p2 passes within radius r of centre c (smoke cloud). Endpoints inside
+// the sphere count as blocked; a degenerate segment is clear (reference sim.md §13.2).
+ECHELON_HD inline bool segment_hits_sphere(Vec3 p1, Vec3 p2, Vec3 c, float r) {
+    const Vec3 d = p2 - p1;
+    const float dd = dot(d, d);
+    if (dd < 1e-9f) return false;
+    float t = dot(c - p1, d) / dd;
+    t = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
+    const Vec3 w = c - (p1 + d * t);
+    return dot(w, w) <= r * r;
+}
+
+}  // namespace echelon

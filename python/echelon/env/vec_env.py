@@ -1,0 +1,208 @@
+"""``VecEnv``: a batch of Echelon worlds behind a torch-native API.
+
+The C++ core (``echelon._core.BatchSim``) steps all worlds on a pool of worker threads and writes
+observations, rewards and flags straight into tensors this class allocates once. Nothing is
+allocated per step and there is no Python loop over worlds or agents.
+
+With ``device="cuda"`` the simulation still runs on the CPU threads; results are staged in pinned
+host memory and copied to the GPU tensors once per step (one asynchronous copy per buffer). The
+GPU observation kernels of the observation issue will replace that copy.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+from gymnasium import spaces
+
+from echelon import _core
+from echelon.config import EnvConfig
+from echelon.env.layout import ObsLayout, layout_from_core
+from echelon.env.spaces import action_space, observation_space
+
+EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
+END_REASONS = ("none", "zone", "elimination", "time_limit")
+
+
+def _sim_config(cfg: EnvConfig) -> Any:
+    sc = _core.SimConfig()
+    sc.size_x, sc.size_y, sc.size_z = cfg.map_size
+    sc.packs_per_team = cfg.packs_per_team
+    sc.dt = cfg.dt
+    sc.decision_repeat = cfg.decision_repeat
+    sc.max_episode_seconds = cfg.max_episode_seconds
+    sc.comm_dim = cfg.comm_dim
+    sc.map_type = getattr(_core.MapType, cfg.map_type)
+    sc.obstacle_density = cfg.obstacle_density
+    sc.gravity = cfg.gravity
+    rw = _core.RewardWeights()
+    rw.zone_tick = cfg.rewards.zone_tick
+    rw.approach = cfg.rewards.approach
+    rw.gamma = cfg.rewards.gamma
+    sc.rewards = rw
+    return sc
+
+
+def _resolve_device(device: str | torch.device) -> torch.device:
+    dev = torch.device(device)
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError("device='cuda' was requested but torch sees no CUDA device")
+        if dev.index is None:
+            dev = torch.device("cuda", torch.cuda.current_device())
+    return dev
+
+
+class VecEnv:
+    """W worlds of Echelon, each with A agents (both teams), stepped together.
+
+    Tensors are shaped ``[W, A, ...]``; blue agents are ``env.team_slices["blue"]`` (the first
+    half), red the second half. Returned tensors are buffers reused by the next step: clone what
+    you keep.
+
+    ``step`` returns ``(obs, reward, terminated, truncated, info)`` with ``info`` holding:
+      alive [W, A] bool: agents alive in the returned observation;
+      final_obs [W, A, D]: last observation of worlds whose episode ended (valid where episode_end);
+      episode_end [W] bool; winner [W] int8 (0 blue, 1 red, -1 draw; valid where episode_end);
+      episode_stats [W, S] float32, columns ``env.episode_stat_names`` (valid where episode_end);
+      bad_action_entries: int, non-finite action entries replaced by 0 in this step.
+    A row of a step is a real transition iff the agent was alive in the observation its action
+    was chosen from (the previous step's ``info["alive"]``); other rows are zero padding.
+    """
+
+    def __init__(
+        self,
+        config: EnvConfig | None = None,
+        num_worlds: int = 1,
+        device: str | torch.device = "cpu",
+        seed: int = 0,
+        num_threads: int | None = None,
+    ) -> None:
+        self.config = config if config is not None else EnvConfig()
+        if not isinstance(self.config, EnvConfig):
+            raise ValueError(f"config must be an EnvConfig, got {type(config).__name__}")
+        if isinstance(num_worlds, bool) or not isinstance(num_worlds, int) or not 1 <= num_worlds <= 1 << 20:
+            raise ValueError(f"num_worlds must be an integer in [1, 1048576], got {num_worlds!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+        if num_threads is None:
+            num_threads = min(num_worlds, len(os.sched_getaffinity(0)))
+        if isinstance(num_threads, bool) or not isinstance(num_threads, int) or not 1 <= num_threads <= 1024:
+            raise ValueError(f"num_threads must be an integer in [1, 1024] or None, got {num_threads!r}")
+        self.device = _resolve_device(device)
+        self.seed = seed
+        self.num_worlds = num_worlds
+        self._sim = _core.BatchSim(_sim_config(self.config), num_worlds, seed, num_threads)
+        self.num_threads: int = self._sim.num_threads
+        self.num_agents: int = self._sim.num_agents
+        self.obs_dim: int = self._sim.obs_dim
+        self.action_dim: int = self._sim.action_dim
+        self.obs_layout: ObsLayout = layout_from_core(self._sim.obs_layout())
+        half = self.num_agents // 2
+        self.team_slices = {"blue": slice(0, half), "red": slice(half, self.num_agents)}
+        self.agent_ids = [f"blue_{i}" for i in range(half)] + [f"red_{i}" for i in range(half)]
+        self.episode_stat_names = EPISODE_STAT_NAMES
+        self.observation_space: spaces.Box = observation_space(self.obs_dim)
+        self.action_space: spaces.Box = action_space(self.action_dim)
+        self._host = self._allocate(torch.device("cpu"), pin=self.device.type == "cuda")
+        self._out = self._host if self.device.type == "cpu" else self._allocate(self.device, pin=False)
+        self._actions_host = torch.zeros(
+            (num_worlds, self.num_agents, self.action_dim), dtype=torch.float32,
+            pin_memory=self.device.type == "cuda",
+        )
+        h = self._host
+        self._sim.bind(
+            h["obs"], h["final_obs"], h["reward"], h["terminated"], h["truncated"], h["alive"],
+            h["episode_end"], h["winner"], h["episode_stats"],
+        )
+        self._bad_total = 0
+
+    def _allocate(self, device: torch.device, pin: bool) -> dict[str, torch.Tensor]:
+        w, a, d = self.num_worlds, self.num_agents, self.obs_dim
+
+        def z(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+            return torch.zeros(shape, dtype=dtype, device=device, pin_memory=pin)
+
+        return {
+            "obs": z(w, a, d),
+            "final_obs": z(w, a, d),
+            "reward": z(w, a),
+            "terminated": z(w, a, dtype=torch.bool),
+            "truncated": z(w, a, dtype=torch.bool),
+            "alive": z(w, a, dtype=torch.bool),
+            "episode_end": z(w, dtype=torch.bool),
+            "winner": z(w, dtype=torch.int8),
+            "episode_stats": z(w, len(EPISODE_STAT_NAMES)),
+        }
+
+    # ------------------------------------------------------------------ API
+    def reset(self) -> torch.Tensor:
+        """Starts a new episode in every world; returns obs [W, A, D]."""
+        self._sim.reset()
+        self._publish()
+        return self._out["obs"]
+
+    def step(
+        self, actions: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, dict[str, Any]]:
+        host_actions = self._check_actions(actions)
+        bad_before = self._bad_actions_so_far()
+        self._sim.step(host_actions)
+        self._publish()
+        out = self._out
+        bad_now = self._bad_actions_so_far()
+        info = {
+            "alive": out["alive"],
+            "final_obs": out["final_obs"],
+            "episode_end": out["episode_end"],
+            "winner": out["winner"],
+            "episode_stats": out["episode_stats"],
+            "bad_action_entries": bad_now - bad_before,
+        }
+        return out["obs"], out["reward"], out["terminated"], out["truncated"], info
+
+    @property
+    def sim(self) -> Any:
+        """The C++ ``BatchSim``: state views and world editing for tests and tools."""
+        return self._sim
+
+    def close(self) -> None:
+        """Releases the simulator and its buffers."""
+        self._sim = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"VecEnv(worlds={self.num_worlds}, agents={self.num_agents}, obs_dim={self.obs_dim}, "
+            f"action_dim={self.action_dim}, device={self.device}, threads={self.num_threads})"
+        )
+
+    # ------------------------------------------------------------- internals
+    def _check_actions(self, actions: torch.Tensor) -> torch.Tensor:
+        expected = (self.num_worlds, self.num_agents, self.action_dim)
+        if not isinstance(actions, torch.Tensor):
+            raise ValueError(f"actions must be a torch.Tensor of shape {expected}, got {type(actions).__name__}")
+        if tuple(actions.shape) != expected:
+            raise ValueError(f"actions must have shape {expected} (worlds, agents, action_dim), got {tuple(actions.shape)}")
+        if actions.dtype != torch.float32:
+            raise ValueError(f"actions must have dtype torch.float32, got {actions.dtype}")
+        if actions.device != self.device:
+            raise ValueError(f"actions must be on device {self.device}, got {actions.device}")
+        if actions.device.type == "cpu" and actions.is_contiguous():
+            # The core reads it and sanitises into its own scratch: the caller's tensor is never written.
+            return actions.detach()
+        self._actions_host.copy_(actions.detach())
+        return self._actions_host
+
+    def _bad_actions_so_far(self) -> int:
+        # Counted per episode inside the core; the per-step delta is computed from live counters.
+        return int(self._sim.bad_action_total())
+
+    def _publish(self) -> None:
+        if self._out is self._host:
+            return
+        for k, t in self._host.items():
+            self._out[k].copy_(t, non_blocking=True)

@@ -1,0 +1,232 @@
+"""Training configuration: frozen dataclasses, presets, YAML files and ``--set`` overrides.
+
+Precedence (lowest first): dataclass defaults < ``--preset`` < ``--config FILE`` (YAML) <
+individual CLI flags < ``--set section.field=value``. Unknown keys and ill-typed values are
+errors naming the field. YAML is read with ``yaml.safe_load`` (PyYAML, well kept, no code
+execution) and the resolved config is written back to the run directory as JSON.
+
+``TrainConfig`` lives here rather than in ``echelon/config.py`` because the training
+engineer owns this package; the top-level config module may re-export it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from echelon.rl.recurrence import RECURRENCE_MODES
+from echelon.train.ppo import PPOConfig
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    kind: Literal["mlp", "suite"] = "mlp"
+    hidden: int = 128
+    lstm_hidden: int = 128
+    lstm_layers: int = 1
+    log_std_min: float = -5.0
+    log_std_max: float = 1.0
+    log_std_init: float = -0.5
+    recurrence: Literal["packed", "steps", "reference"] = "packed"
+    compile: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("mlp", "suite"):
+            raise ValueError(f"model.kind must be mlp or suite, got {self.kind!r}")
+        if self.recurrence not in RECURRENCE_MODES:
+            raise ValueError(f"model.recurrence must be one of {RECURRENCE_MODES}")
+        for name in ("hidden", "lstm_hidden", "lstm_layers"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"model.{name} must be > 0, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    env: dict[str, Any] = field(default_factory=dict)
+    env_factory: str | None = None
+    num_worlds: int = 64
+    total_steps: int = 20_000_000
+    seed: int = 0
+    device: str = "auto"
+    opponent: Literal["self", "idle"] = "self"
+    opponent_refresh: int = 10
+    eval_every: int = 25
+    eval_worlds: int = 16
+    eval_episodes: int = 32
+    save_every: int = 25
+    keep_checkpoints: int = 3
+    run_dir: str = "runs/train"
+    wandb: bool = False
+    wandb_project: str = "echelon"
+    torch_threads: int | None = None
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+
+    def __post_init__(self) -> None:
+        for name in ("num_worlds", "total_steps", "eval_worlds", "eval_episodes"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        for name in ("opponent_refresh", "eval_every", "save_every", "keep_checkpoints"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+            raise ValueError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
+        if self.opponent not in ("self", "idle"):
+            raise ValueError(f"opponent must be self or idle, got {self.opponent!r}")
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # Seconds on a laptop CPU: checks the whole loop end to end.
+    "smoke": {
+        "num_worlds": 4,
+        "total_steps": 4 * 5 * 32 * 4,
+        "eval_every": 2,
+        "eval_worlds": 4,
+        "eval_episodes": 4,
+        "save_every": 2,
+        "ppo": {"rollout_steps": 32, "chunk_length": 16, "num_minibatches": 2, "update_epochs": 2},
+        "model": {"hidden": 32, "lstm_hidden": 32},
+    },
+    "default": {},
+    # One large GPU: more worlds, longer rollouts, bigger model.
+    "large": {
+        "num_worlds": 1024,
+        "total_steps": 500_000_000,
+        "eval_worlds": 64,
+        "eval_episodes": 128,
+        "ppo": {
+            "rollout_steps": 256,
+            "chunk_length": 64,
+            "num_minibatches": 16,
+            "update_epochs": 3,
+            "lr_schedule": "linear",
+            "lr_end": 3e-5,
+            "target_kl": 0.03,
+        },
+        "model": {"hidden": 256, "lstm_hidden": 256},
+    },
+}
+
+
+def _coerce(value: Any, annotation: Any, where: str) -> Any:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(value, inner[0], where)
+    if origin is Literal:
+        if value not in args:
+            raise ValueError(f"{where} must be one of {list(args)}, got {value!r}")
+        return value
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true/false, got {value!r}")
+        return value
+    if annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise ValueError(f"{where} must be an integer, got {value!r}")
+        return value
+    if annotation is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    if annotation is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{where} must be a string, got {value!r}")
+        return value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be a mapping, got {value!r}")
+        return dict(value)
+    return value
+
+
+def _build(cls: Any, data: dict[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"unknown config field(s) {[prefix + k for k in unknown]}")
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise ValueError(f"{prefix}{key} must be a mapping")
+            kwargs[key] = _build(hint, value, f"{prefix}{key}.")
+        else:
+            kwargs[key] = _coerce(value, hint, prefix + key)
+    return cls(**kwargs)
+
+
+def merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "env":
+            out[key] = merge(out[key], value)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    return out
+
+
+def config_from_dict(data: dict[str, Any]) -> TrainConfig:
+    cfg: TrainConfig = _build(TrainConfig, data, "")
+    return cfg
+
+
+def config_to_dict(cfg: TrainConfig) -> dict[str, Any]:
+    return dataclasses.asdict(cfg)
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a training config must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """``"ppo.lr=1e-4"`` -> ``{"ppo": {"lr": 0.0001}}`` (value parsed as YAML)."""
+    if "=" not in text:
+        raise ValueError(f"--set expects section.field=value, got {text!r}")
+    key, raw = text.split("=", 1)
+    value = yaml.safe_load(raw)
+    node: dict[str, Any] = {}
+    out = node
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        node[part] = {}
+        node = node[part]
+    node[parts[-1]] = value
+    return out
+
+
+def resolve_config(
+    preset: str = "default",
+    config_file: str | Path | None = None,
+    flags: dict[str, Any] | None = None,
+    overrides: list[str] | None = None,
+) -> TrainConfig:
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
+    data: dict[str, Any] = merge({}, PRESETS[preset])
+    if config_file is not None:
+        data = merge(data, load_yaml(config_file))
+    if flags:
+        data = merge(data, flags)
+    for text in overrides or []:
+        data = merge(data, parse_override(text))
+    return config_from_dict(data)

@@ -1,0 +1,197 @@
+"""Collecting rollouts from a batched environment into a ``RolloutBuffer``.
+
+Per step: the learner acts for its rows (sampling on a dedicated, checkpointed generator),
+the opponent for the red rows, the env steps, and the buffer gets the transition with the
+contract's rules applied:
+
+* ``valid`` = the agent was alive in the observation it acted on (padding rule);
+* ``dones`` = terminated or truncated for that agent;
+* on truncation the value of ``info["final_obs"]`` (computed with the post-step LSTM
+  state) is stored as the bootstrap; terminations bootstrap nothing;
+* ``episode_start`` of the next step = the world reset in this step (auto-reset), which
+  also resets the opponent's LSTM columns of that world.
+
+Everything the collector carries from one rollout to the next (current obs, aliveness,
+LSTM states, episode accumulators) is exposed as tensors for checkpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import torch
+from torch import Tensor
+
+from echelon.rl.lstm_state import LSTMState
+from echelon.rl.model import RecurrentActorCritic
+from echelon.train.buffer import RolloutBuffer
+from echelon.train.env_protocol import BatchEnv, learner_slice, opponent_slice, slice_len
+
+
+class Opponent(Protocol):
+    def reset(self, columns: int, device: torch.device) -> None: ...
+
+    def act(self, obs: Tensor, episode_start: Tensor) -> Tensor: ...
+
+
+@dataclass
+class RolloutStats:
+    episode_returns: list[float] = field(default_factory=list)
+    episode_lengths: list[int] = field(default_factory=list)
+    winners: list[int] = field(default_factory=list)
+    valid_fraction: float = 1.0
+    mean_reward: float = 0.0
+
+
+class RolloutCollector:
+    def __init__(
+        self,
+        env: BatchEnv,
+        model: RecurrentActorCritic,
+        device: torch.device | str,
+        opponent: Opponent | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.env = env
+        self.model = model
+        self.device = torch.device(device)
+        self.learn = learner_slice(env)
+        self.red = opponent_slice(env)
+        self.opponent = opponent if self.red is not None else None
+        self.num_worlds = env.num_worlds
+        self.per_world = slice_len(self.learn, env.num_agents)
+        self.columns = self.num_worlds * self.per_world
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(seed)
+        self.reset()
+
+    # -- carry --------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Reset the env and every carried quantity (start of a run, or resume w/o env state)."""
+        self.obs = self.env.reset().to(self.device).clone()
+        self.alive = torch.ones(
+            self.num_worlds, self.env.num_agents, dtype=torch.bool, device=self.device
+        )
+        self.world_start = torch.ones(self.num_worlds, dtype=torch.bool, device=self.device)
+        self.state = self.model.initial_state(self.columns, self.device)
+        self.ep_return = torch.zeros(self.num_worlds, dtype=torch.float64, device=self.device)
+        self.ep_length = torch.zeros(self.num_worlds, dtype=torch.long, device=self.device)
+        if self.opponent is not None and self.red is not None:
+            self.opponent.reset(
+                self.num_worlds * slice_len(self.red, self.env.num_agents), self.device
+            )
+
+    def carry_tensors(self) -> dict[str, Tensor]:
+        out = {
+            "carry/obs": self.obs,
+            "carry/alive": self.alive,
+            "carry/world_start": self.world_start,
+            "carry/h": self.state.h,
+            "carry/c": self.state.c,
+            "carry/ep_return": self.ep_return,
+            "carry/ep_length": self.ep_length,
+        }
+        opp_state = getattr(self.opponent, "state", None)
+        if isinstance(opp_state, LSTMState):
+            out["carry/opponent_h"], out["carry/opponent_c"] = opp_state
+        return out
+
+    def load_carry(self, tensors: dict[str, Tensor]) -> None:
+        get = lambda k: tensors[f"carry/{k}"].to(self.device).clone()  # noqa: E731
+        self.obs, self.alive, self.world_start = get("obs"), get("alive"), get("world_start")
+        self.state = LSTMState(get("h"), get("c"))
+        self.ep_return, self.ep_length = get("ep_return"), get("ep_length")
+        if "carry/opponent_h" in tensors and self.opponent is not None:
+            self.opponent.state = LSTMState(get("opponent_h"), get("opponent_c"))  # type: ignore[attr-defined]
+
+    # -- helpers ------------------------------------------------------------------------
+    def _learner_rows(self, x: Tensor) -> Tensor:
+        return x[:, self.learn].reshape(self.columns, *x.shape[2:])
+
+    def _column_start(self) -> Tensor:
+        return self.world_start.repeat_interleave(self.per_world)
+
+    def _full_actions(self, learner_actions: Tensor) -> Tensor:
+        actions = torch.zeros(
+            self.num_worlds, self.env.num_agents, self.env.action_dim, device=self.device
+        )
+        actions[:, self.learn] = learner_actions.view(self.num_worlds, self.per_world, -1)
+        if self.opponent is not None and self.red is not None:
+            red_obs = self.obs[:, self.red]
+            per_red = red_obs.shape[1]
+            red_start = self.world_start.repeat_interleave(per_red)
+            red = self.opponent.act(red_obs.reshape(-1, red_obs.shape[-1]), red_start)
+            actions[:, self.red] = red.view(self.num_worlds, per_red, -1)
+        return actions
+
+    @staticmethod
+    def _value(out_value: Tensor, denormalize: Callable[[Tensor], Tensor] | None) -> Tensor:
+        return out_value if denormalize is None else denormalize(out_value)
+
+    # -- collection ---------------------------------------------------------------------
+    @torch.no_grad()
+    def collect(
+        self, buf: RolloutBuffer, denormalize_value: Callable[[Tensor], Tensor] | None = None
+    ) -> RolloutStats:
+        stats = RolloutStats()
+        finished_returns: list[Tensor] = []
+        finished_lengths: list[Tensor] = []
+        finished_winners: list[Tensor] = []
+        self.model.eval()
+        for t in range(buf.steps):
+            buf.store_state(t, self.state)
+            obs = self._learner_rows(self.obs)
+            start = self._column_start()
+            valid = self._learner_rows(self.alive)
+            out, next_state = self.model(obs, self.state, start)
+            dist = self.model.distribution(out)
+            action = dist.sample(self.generator)
+            buf.obs[t] = obs
+            buf.actions[t] = action
+            buf.logprobs[t] = dist.log_prob(action)
+            buf.values[t] = self._value(out.value, denormalize_value)
+            buf.episode_start[t] = start
+            buf.valid[t] = valid
+
+            env_obs, reward, terminated, truncated, info = self.env.step(self._full_actions(action))
+            reward_l = self._learner_rows(reward.to(self.device)) * valid
+            truncated_l = self._learner_rows(truncated.to(self.device)) & valid
+            done_l = (self._learner_rows(terminated.to(self.device)) | truncated_l) & valid
+            buf.rewards[t] = reward_l
+            buf.dones[t] = done_l
+            buf.bootstrap[t].zero_()
+            episode_end = info["episode_end"].to(self.device)
+            if bool(truncated_l.any()):
+                final = self._learner_rows(info["final_obs"].to(self.device))
+                f_out, _ = self.model(final, next_state, torch.zeros_like(start))
+                buf.bootstrap[t] = torch.where(
+                    truncated_l, self._value(f_out.value, denormalize_value), 0.0
+                )
+            self.ep_return += reward_l.view(self.num_worlds, self.per_world).sum(1).double() / (
+                self.per_world
+            )
+            self.ep_length += 1
+            if bool(episode_end.any()):
+                finished_returns.append(self.ep_return[episode_end].clone())
+                finished_lengths.append(self.ep_length[episode_end].clone())
+                if "winner" in info:
+                    finished_winners.append(info["winner"].to(self.device)[episode_end].clone())
+                self.ep_return = torch.where(episode_end, 0.0, self.ep_return)
+                self.ep_length = torch.where(episode_end, 0, self.ep_length)
+            # The env reuses its buffers: keep copies.
+            self.obs = env_obs.to(self.device).clone()
+            self.alive = info["alive"].to(self.device).clone()
+            self.world_start = episode_end.clone()
+            self.state = next_state
+        out, _ = self.model(self._learner_rows(self.obs), self.state, self._column_start())
+        buf.last_value.copy_(self._value(out.value, denormalize_value))
+        if finished_returns:
+            stats.episode_returns = torch.cat(finished_returns).tolist()
+            stats.episode_lengths = torch.cat(finished_lengths).tolist()
+        if finished_winners:
+            stats.winners = [int(w) for w in torch.cat(finished_winners).tolist()]
+        stats.valid_fraction = float(buf.valid.float().mean())
+        stats.mean_reward = float(buf.rewards.sum() / buf.valid.sum().clamp_min(1))
+        return stats

@@ -1,0 +1,116 @@
+"""Run logging: ``metrics.jsonl``, TensorBoard scalars, optional W&B, console line.
+
+* ``metrics.jsonl``: one JSON object per line, ``{"kind": "start" | "update" | "eval" |
+  "checkpoint", ...}``; appended (resumed runs continue the same file) and flushed per
+  record, so ``tail -f`` and pandas ``read_json(lines=True)`` both work.
+* TensorBoard via ``torch.utils.tensorboard`` (the ``tensorboard`` package), scalars
+  grouped as ``train/*``, ``loss/*``, ``eval/*``, ``perf/*``, x-axis = agent steps.
+* Weights & Biases is imported only when requested (``--wandb``), so it is never a
+  dependency of a plain run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+GROUPS = {
+    "policy_loss": "loss",
+    "value_loss": "loss",
+    "entropy": "loss",
+    "loss": "loss",
+    "approx_kl": "loss",
+    "clipfrac": "loss",
+    "grad_norm": "loss",
+    "explained_variance": "loss",
+    "steps_per_second": "perf",
+    "rollout_seconds": "perf",
+    "update_seconds": "perf",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN/inf
+    return value
+
+
+class RunLogger:
+    def __init__(
+        self,
+        run_dir: Path | None,
+        tensorboard: bool = True,
+        wandb_config: dict[str, Any] | None = None,
+        console: TextIO | None = sys.stdout,
+    ) -> None:
+        self.run_dir = run_dir
+        self.console = console
+        self._jsonl: TextIO | None = None
+        self._tb: Any = None
+        self._wandb: Any = None
+        if run_dir is not None:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            self._jsonl = open(run_dir / "metrics.jsonl", "a", encoding="utf-8")
+            if tensorboard:
+                from torch.utils.tensorboard import SummaryWriter
+
+                self._tb = SummaryWriter(str(run_dir / "tb"))
+        if wandb_config is not None:
+            import wandb  # only when asked for
+
+            self._wandb = wandb.init(**wandb_config)
+
+    def record(self, kind: str, **fields: Any) -> None:
+        if self._jsonl is None:
+            return
+        row = {"kind": kind, "time": time.time(), **{k: _jsonable(v) for k, v in fields.items()}}
+        self._jsonl.write(json.dumps(row, sort_keys=True, default=str) + "\n")
+        self._jsonl.flush()
+
+    def scalars(self, step: int, metrics: dict[str, float], prefix: str = "train") -> None:
+        for key, value in metrics.items():
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                continue
+            tag = f"{GROUPS.get(key, prefix)}/{key}"
+            if self._tb is not None:
+                self._tb.add_scalar(tag, value, step)
+        if self._wandb is not None:
+            self._wandb.log({f"{GROUPS.get(k, prefix)}/{k}": v for k, v in metrics.items()}, step=step)
+
+    def line(self, text: str) -> None:
+        if self.console is not None:
+            print(text, file=self.console, flush=True)
+
+    def close(self) -> None:
+        if self._jsonl is not None:
+            self._jsonl.close()
+        if self._tb is not None:
+            self._tb.close()
+        if self._wandb is not None:
+            self._wandb.finish()
+
+
+def format_eta(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds < 0:
+        return "?"
+    minutes, sec = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes}:{sec:02d}"
+
+
+def console_line(update: int, total_updates: int, m: dict[str, float], eta_s: float) -> str:
+    def f(key: str, fmt: str) -> str:
+        v = m.get(key)
+        return format(v, fmt) if isinstance(v, float) and math.isfinite(v) else "-"
+
+    return (
+        f"upd {update:>5}/{total_updates} | steps {int(m.get('agent_steps', 0)):>10,} | "
+        f"{f('steps_per_second', ',.0f')} sps | ret {f('episode_return', '+.3f')} | "
+        f"win {f('win_rate', '.2f')} | pg {f('policy_loss', '+.4f')} vf {f('value_loss', '.4f')} "
+        f"ent {f('entropy', '+.3f')} | kl {f('approx_kl', '.4f')} clip {f('clipfrac', '.3f')} "
+        f"gn {f('grad_norm', '.3f')} | eta {format_eta(eta_s)}"
+    )

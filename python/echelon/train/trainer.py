@@ -1,0 +1,336 @@
+"""The training loop: collect -> PPO update -> log -> evaluate -> checkpoint.
+
+``Trainer`` is environment-agnostic: it takes a factory ``make_env(num_worlds, seed)``
+returning anything that follows the ``VecEnv`` contract (``echelon.VecEnv`` in real runs,
+small torch environments in the tests).
+
+Resume: a checkpoint holds the model, optimiser, value normaliser, counters, every RNG
+(Python, NumPy, torch, the learner's shuffling generator, the action-sampling generator),
+the self-play opponent's weights and the rollout carry (current observations, LSTM states,
+episode accumulators). If the environment exposes ``state_dict()/load_state_dict()`` its
+state is saved too and a resumed run continues *identically*; otherwise (the C++ VecEnv
+today) the envs and the carry are reset on resume, and only the learner state continues.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import shutil
+import subprocess
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from echelon.rl.model import RecurrentActorCritic
+from echelon.rl.registry import MODEL_NAMES, build_model
+from echelon.train.buffer import RolloutBuffer
+from echelon.train.checkpoint import (
+    CheckpointError,
+    capture_rng_states,
+    load_checkpoint,
+    restore_rng_states,
+    save_checkpoint,
+)
+from echelon.train.config import TrainConfig, config_to_dict
+from echelon.train.env_protocol import BatchEnv, learner_slice, opponent_slice, slice_len
+from echelon.train.evaluation import evaluate_policy
+from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
+from echelon.train.ppo import PPOLearner
+from echelon.train.rollout import Opponent, RolloutCollector
+from echelon.train.run_logger import RunLogger, console_line
+from echelon.train.schedules import scheduled_value
+
+EnvFactory = Callable[[int, int], BatchEnv]
+PACK_SIZE = 5
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} requested but CUDA is not available")
+    return torch.device(name)
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=2, check=False
+        )
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def build_policy(cfg: TrainConfig, env: BatchEnv) -> RecurrentActorCritic:
+    m = cfg.model
+    kwargs: dict[str, Any] = {
+        "obs_dim": env.obs_dim,
+        "action_dim": env.action_dim,
+        "obs_layout": getattr(env, "obs_layout", None),
+        "hidden": m.hidden,
+        "lstm_hidden": m.lstm_hidden,
+        "lstm_layers": m.lstm_layers,
+        "log_std_min": m.log_std_min,
+        "log_std_max": m.log_std_max,
+        "log_std_init": m.log_std_init,
+        "recurrence": "steps" if m.compile else m.recurrence,
+    }
+    return build_model({"class": MODEL_NAMES[m.kind], "kwargs": kwargs})
+
+
+class Trainer:
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        make_env: EnvFactory,
+        run_dir: str | Path | None = None,
+        logger: RunLogger | None = None,
+        eval_env_factory: EnvFactory | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.device = resolve_device(cfg.device)
+        if cfg.torch_threads:
+            torch.set_num_threads(cfg.torch_threads)
+        torch.manual_seed(cfg.seed)
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+        self.logger = logger or RunLogger(None, console=None)
+        self.make_env = make_env
+        self.make_eval_env = eval_env_factory or make_env
+        self.env = make_env(cfg.num_worlds, cfg.seed)
+        self.model = build_policy(cfg, self.env).to(self.device)
+        if cfg.model.compile:
+            self.model.forward_sequence = torch.compile(self.model.forward_sequence)  # type: ignore[method-assign]
+        self.learner = PPOLearner(self.model, cfg.ppo, self.device, seed=cfg.seed)
+        self.opponent_generator = torch.Generator(device=self.device)
+        self.opponent_generator.manual_seed(cfg.seed + 1)
+        self.opponent: Opponent | None = None
+        if opponent_slice(self.env) is not None:
+            if cfg.opponent == "self":
+                self.opponent = SelfPlayOpponent(self.model, self.opponent_generator)
+            else:
+                self.opponent = IdleOpponent(self.env.action_dim)
+        self.collector = RolloutCollector(
+            self.env, self.model, self.device, self.opponent, seed=cfg.seed + 2
+        )
+        p = cfg.ppo
+        self.buffer = RolloutBuffer(
+            p.rollout_steps,
+            self.collector.columns,
+            self.env.obs_dim,
+            self.env.action_dim,
+            p.chunk_length,
+            self.model.lstm_layers,
+            self.model.lstm_hidden,
+            self.device,
+        )
+        per_world = self.collector.per_world
+        # Group = role within the pack (heavy, medium, medium, light, scout) for per-group
+        # advantage normalisation.
+        self.groups = (torch.arange(per_world) % PACK_SIZE).repeat(cfg.num_worlds).to(self.device)
+        self.samples_per_update = p.rollout_steps * self.collector.columns
+        self.total_updates = max(1, math.ceil(cfg.total_steps / self.samples_per_update))
+        self.update = 0
+        self.agent_steps = 0
+        self.episodes = 0
+        self.best_score: tuple[float, float] | None = None
+        self.recent_returns: deque[float] = deque(maxlen=100)
+        self.recent_winners: deque[int] = deque(maxlen=100)
+
+    # -- one update ---------------------------------------------------------------------
+    def progress(self) -> float:
+        return self.update / self.total_updates
+
+    def run_update(self) -> dict[str, float]:
+        cfg, p = self.cfg, self.cfg.ppo
+        t0 = time.perf_counter()
+        denorm = self.learner.denormalize_value if p.normalize_values else None
+        stats = self.collector.collect(self.buffer, denorm)
+        t1 = time.perf_counter()
+        lr = scheduled_value(p.lr_schedule, p.lr, p.lr_end, self.progress())
+        ent = scheduled_value("linear", p.ent_coef, p.ent_coef_end, self.progress())
+        groups = self.groups if p.advantage_norm == "per_group" else None
+        metrics = self.learner.update(self.buffer, lr=lr, ent_coef=ent, groups=groups)
+        t2 = time.perf_counter()
+        self.update += 1
+        self.agent_steps += self.samples_per_update
+        self.episodes += len(stats.episode_returns)
+        self.recent_returns.extend(stats.episode_returns)
+        self.recent_winners.extend(stats.winners)
+        if isinstance(self.opponent, SelfPlayOpponent) and cfg.opponent_refresh:
+            if self.update % cfg.opponent_refresh == 0:
+                self.opponent.sync(self.model)
+        metrics.update(
+            update=float(self.update),
+            agent_steps=float(self.agent_steps),
+            episodes=float(self.episodes),
+            episode_return=_mean(self.recent_returns),
+            rollout_episode_return=_mean(stats.episode_returns),
+            episode_length=_mean(stats.episode_lengths),
+            win_rate=_mean([float(w == 0) for w in self.recent_winners]),
+            valid_fraction=stats.valid_fraction,
+            mean_reward=stats.mean_reward,
+            rollout_seconds=t1 - t0,
+            update_seconds=t2 - t1,
+            steps_per_second=self.samples_per_update / (t2 - t0),
+        )
+        return metrics
+
+    # -- loop ---------------------------------------------------------------------------
+    def train(self, num_updates: int | None = None) -> list[dict[str, float]]:
+        """Run ``num_updates`` more updates (default: until ``total_steps``)."""
+        end = self.total_updates if num_updates is None else self.update + num_updates
+        history = []
+        self.logger.record(
+            "start",
+            update=self.update,
+            config=config_to_dict(self.cfg),
+            device=str(self.device),
+            torch=torch.__version__,
+            git=git_commit(),
+            obs_dim=self.env.obs_dim,
+            action_dim=self.env.action_dim,
+            columns=self.collector.columns,
+            parameters=sum(p.numel() for p in self.model.parameters()),
+        )
+        start_time = time.perf_counter()
+        start_update = self.update
+        while self.update < end:
+            metrics = self.run_update()
+            history.append(metrics)
+            self.logger.record("update", **metrics)
+            self.logger.scalars(self.agent_steps, metrics)
+            elapsed = time.perf_counter() - start_time
+            eta = elapsed / (self.update - start_update) * (end - self.update)
+            self.logger.line(console_line(self.update, end, metrics, eta))
+            self._maybe_evaluate()
+            self._maybe_save()
+        return history
+
+    def evaluate(self) -> dict[str, float]:
+        cfg = self.cfg
+        env = self.make_eval_env(cfg.eval_worlds, cfg.seed + 1_000_003)
+        opponent: Opponent | None = None
+        if opponent_slice(env) is not None:
+            if isinstance(self.opponent, SelfPlayOpponent):
+                opponent = SelfPlayOpponent(self.opponent.model, torch.Generator(self.device))
+            else:
+                opponent = IdleOpponent(env.action_dim)
+        return evaluate_policy(env, self.model, cfg.eval_episodes, self.device, opponent)
+
+    def _maybe_evaluate(self) -> None:
+        cfg = self.cfg
+        if not cfg.eval_every or self.update % cfg.eval_every:
+            return
+        result = self.evaluate()
+        self.logger.record("eval", update=self.update, agent_steps=self.agent_steps, **result)
+        self.logger.scalars(self.agent_steps, result, prefix="eval")
+        score = (result.get("win_rate", 0.0), result["mean_return"])
+        improved = self.best_score is None or score > self.best_score
+        self.logger.line(
+            f"eval @ {self.update}: return {result['mean_return']:+.3f} "
+            f"win {result.get('win_rate', float('nan')):.2f}" + (" (best)" if improved else "")
+        )
+        if improved and self.run_dir is not None:
+            self.best_score = score
+            self.save(self.run_dir / "best", extra_meta={"eval": result})
+        elif improved:
+            self.best_score = score
+
+    def _maybe_save(self) -> None:
+        cfg = self.cfg
+        if self.run_dir is None:
+            return
+        last = self.update >= self.total_updates
+        if (cfg.save_every and self.update % cfg.save_every == 0) or last:
+            path = self.save(self.run_dir / "checkpoints" / f"update_{self.update:06d}")
+            self.logger.record("checkpoint", update=self.update, path=str(path))
+            self._prune_checkpoints()
+
+    def _prune_checkpoints(self) -> None:
+        assert self.run_dir is not None
+        if not self.cfg.keep_checkpoints:
+            return
+        folder = self.run_dir / "checkpoints"
+        kept = sorted(p for p in folder.glob("update_*") if p.is_dir() and "." not in p.name)
+        for old in kept[: -self.cfg.keep_checkpoints]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    # -- checkpoints --------------------------------------------------------------------
+    def _generators(self) -> dict[str, torch.Generator]:
+        return {
+            "learner_shuffle": self.learner.generator,
+            "rollout_actions": self.collector.generator,
+            "opponent_actions": self.opponent_generator,
+        }
+
+    def save(self, path: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
+        tensors: dict[str, Tensor] = dict(self.collector.carry_tensors())
+        if isinstance(self.opponent, SelfPlayOpponent):
+            for k, v in self.opponent.model.state_dict().items():
+                tensors[f"opponent/{k}"] = v
+        env_state = getattr(self.env, "state_dict", None)
+        if callable(env_state):
+            for k, v in env_state().items():
+                tensors[f"env/{k}"] = v
+        meta = {
+            "config": config_to_dict(self.cfg),
+            "counters": {
+                "update": self.update,
+                "agent_steps": self.agent_steps,
+                "episodes": self.episodes,
+                "total_updates": self.total_updates,
+            },
+            "best_score": list(self.best_score) if self.best_score else None,
+            "value_normalizer": self.learner.value_norm.state_dict(),
+            "rng": capture_rng_states(self._generators()),
+            "env_state_saved": callable(env_state),
+            **(extra_meta or {}),
+        }
+        return save_checkpoint(path, self.model, meta, self.learner.optimizer, tensors)
+
+    def load(self, path: str | Path) -> dict[str, Any]:
+        meta, tensors = load_checkpoint(path, self.model, self.learner.optimizer, self.device)
+        saved_model = meta["config"]["model"]
+        if saved_model != dataclasses.asdict(self.cfg.model):
+            raise CheckpointError(
+                f"model config differs from the checkpoint's: {saved_model} vs "
+                f"{dataclasses.asdict(self.cfg.model)}"
+            )
+        counters = meta["counters"]
+        self.update, self.agent_steps = counters["update"], counters["agent_steps"]
+        self.episodes = counters["episodes"]
+        self.best_score = tuple(meta["best_score"]) if meta.get("best_score") else None  # type: ignore[assignment]
+        self.learner.value_norm.load_state_dict(meta["value_normalizer"])
+        self.learner.update_count = self.update
+        if isinstance(self.opponent, SelfPlayOpponent):
+            opp = {k[len("opponent/") :]: v for k, v in tensors.items() if k.startswith("opponent/")}
+            self.opponent.model.load_state_dict(opp, strict=True)
+        restore_rng_states(meta["rng"], self._generators())
+        env_tensors = {k[len("env/") :]: v for k, v in tensors.items() if k.startswith("env/")}
+        load_env = getattr(self.env, "load_state_dict", None)
+        if env_tensors and callable(load_env):
+            load_env(env_tensors)
+            self.collector.load_carry(tensors)
+        else:
+            self.collector.reset()
+        return meta
+
+
+def _mean(values: Any) -> float:
+    values = list(values)
+    return float(sum(values) / len(values)) if values else float("nan")
+
+
+def run_dir_for(base: str | Path) -> Path:
+    return Path(os.path.expanduser(str(base)))
+
+
+__all__ = ["Trainer", "build_policy", "learner_slice", "resolve_device", "slice_len"]
