@@ -29,7 +29,7 @@ def all_pairings(repeats: int) -> list[tuple[str, str]]:
 
 
 def test_results_follow_strength_on_both_sides() -> None:
-    env, policies, runner = make_runner(num_worlds=4)
+    _env, policies, runner = make_runner(num_worlds=4)
     pairings = all_pairings(repeats=3)  # 18 matches on 4 worlds: worlds change pairing
     results = runner.play(pairings)
     assert [(b, r) for b, r, _ in results] == pairings
@@ -41,7 +41,7 @@ def test_results_follow_strength_on_both_sides() -> None:
 
 
 def test_mirror_match_is_a_draw_and_one_forward_serves_both_sides() -> None:
-    env, policies, runner = make_runner(num_worlds=2)
+    _env, policies, runner = make_runner(num_worlds=2)
     results = runner.play([("mid", "mid"), ("mid", "mid")])
     assert results == [("mid", "mid", 0.5), ("mid", "mid", 0.5)]
     mid = policies["mid"]
@@ -75,7 +75,7 @@ def test_one_batched_forward_per_policy_per_step() -> None:
 
 
 def test_rows_reach_the_right_policy_and_side() -> None:
-    env, policies, runner = make_runner(num_worlds=3)
+    _env, policies, runner = make_runner(num_worlds=3)
     pairings = all_pairings(repeats=2)
     runner.play(pairings)
     # In any (world, episode), each team's rows went to exactly one policy.
@@ -95,7 +95,7 @@ def test_rows_reach_the_right_policy_and_side() -> None:
 
 
 def test_more_worlds_than_matches_and_empty_queue() -> None:
-    env, policies, runner = make_runner(num_worlds=8)
+    _env, policies, runner = make_runner(num_worlds=8)
     assert runner.play([("strong", "weak")]) == [("strong", "weak", 1.0)]
     assert runner.play([]) == []
     assert policies["strong"].errors == []
@@ -136,7 +136,7 @@ def test_small_cache_does_not_unload_playing_policies() -> None:
 
 
 def test_ratings_move_as_predicted() -> None:
-    env, policies, runner = make_runner(num_worlds=5)
+    _env, _policies, runner = make_runner(num_worlds=5)
     ratings = {pid: Rating() for pid in STRENGTHS}
     for _ in range(4):
         results = runner.play(all_pairings(repeats=2))
@@ -146,7 +146,7 @@ def test_ratings_move_as_predicted() -> None:
 
 
 def test_max_steps_guard_and_bad_pairing() -> None:
-    env, _policies, runner = make_runner(num_worlds=1)
+    _env, _policies, runner = make_runner(num_worlds=1)
     runner.max_steps = 2  # every fake episode lasts at least 3 steps
     with pytest.raises(RuntimeError, match="max_steps=2"):
         runner.play([("weak", "mid")])

@@ -197,7 +197,7 @@ class MatchRunner:
             if rows.state is None:
                 rows.state = policy.initial_state(len(rows.world_idx), device)
             start = episode_start[rows.world_idx].to(device)
-            if False:
+            if bool(start.any()):
                 fresh = policy.initial_state(len(rows.world_idx), device)
                 keep = ~start.view(1, -1, 1)
                 rows.state = LSTMState(
