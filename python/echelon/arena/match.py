@@ -43,10 +43,17 @@ _SCORE_BY_WINNER = {0: 1.0, 1: 0.0, -1: 0.5}
 class MatchEnv(Protocol):
     """The part of ``echelon.VecEnv`` the match runner uses."""
 
-    num_worlds: int
-    num_agents: int
-    action_dim: int
-    team_slices: Mapping[str, slice]
+    @property
+    def num_worlds(self) -> int: ...
+
+    @property
+    def num_agents(self) -> int: ...
+
+    @property
+    def action_dim(self) -> int: ...
+
+    @property
+    def team_slices(self) -> Mapping[str, slice]: ...
 
     def reset(self) -> Tensor: ...
 
