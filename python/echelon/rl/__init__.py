@@ -2,7 +2,7 @@
 
 from echelon.rl.distributions import TANH_EPS, SquashedGaussian
 from echelon.rl.lstm_state import LSTMState
-from echelon.rl.model import ActorCriticLSTM, PolicyOutput, RecurrentActorCritic
+from echelon.rl.model import ActorCriticLSTM, PolicyOutput, RecurrentActorCritic, compile_model
 from echelon.rl.obs_layout import ObsBlock, parse_obs_layout
 from echelon.rl.policy import RecurrentPolicy
 from echelon.rl.registry import build_model
@@ -19,5 +19,6 @@ __all__ = [
     "SquashedGaussian",
     "SuiteActorCriticLSTM",
     "build_model",
+    "compile_model",
     "parse_obs_layout",
 ]

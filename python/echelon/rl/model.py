@@ -201,3 +201,21 @@ class ActorCriticLSTM(RecurrentActorCritic):
                 "recurrence": self.recurrence,
             },
         }
+
+
+def compile_model(model: RecurrentActorCritic, **compile_kwargs: Any) -> RecurrentActorCritic:
+    """``torch.compile`` the model's ``forward_sequence`` in place (and return the model).
+
+    Switches the recurrence to ``"steps"`` (no host sync, no data-dependent control flow)
+    and enables Dynamo's ``allow_rnn``: by default Dynamo refuses to trace any code that
+    touches an ``nn.LSTM`` module, although the steps path only reads its parameters and
+    the one-step path calls the plain aten LSTM op. With both, the whole forward is one
+    graph (``fullgraph=True`` is checked in the tests).
+    """
+    import torch._dynamo
+
+    torch._dynamo.config.allow_rnn = True
+    model.recurrence = "steps"
+    eager = model.forward_sequence
+    model.forward_sequence = torch.compile(eager, **compile_kwargs)  # type: ignore[method-assign]
+    return model

@@ -1,7 +1,8 @@
 """Named observation blocks.
 
-The environment exports ``obs_layout`` as ``{name: (slice, shape)}``; checkpoints store it
-as JSON ``{name: [start, stop, [shape...]]}``. Models receive either form, normalise it to
+The environment exports ``obs_layout`` as ``{name: ObsBlock(slice, shape)}`` (a 2-tuple);
+checkpoints store it as JSON ``{name: [start, stop, [shape...]]}``; the env's own JSON form
+``{name: {"offset", "size", "shape"}}`` is accepted too. Models receive either form, normalise it to
 ``ObsBlock`` records here, and slice the flat observation by block name (never by a
 hard-coded offset), so a layout change in the core cannot silently misalign a model.
 """
@@ -33,8 +34,12 @@ def _block_from_entry(name: str, entry: Any) -> ObsBlock:
     if isinstance(entry, ObsBlock):
         return entry
     if isinstance(entry, Mapping):
-        start, stop, shape = entry["start"], entry["stop"], entry["shape"]
-    elif len(entry) == 2 and isinstance(entry[0], slice):
+        if "offset" in entry:  # echelon.env.layout.layout_to_json form
+            start, shape = entry["offset"], entry["shape"]
+            stop = start + entry.get("size", math.prod(shape))
+        else:
+            start, stop, shape = entry["start"], entry["stop"], entry["shape"]
+    elif len(entry) == 2 and isinstance(entry[0], slice):  # env.obs_layout (ObsBlock tuple)
         sl, shape = entry
         if sl.step not in (None, 1):
             raise ValueError(f"obs_layout[{name!r}]: slice step must be 1, got {sl.step}")

@@ -50,6 +50,7 @@ class ModelConfig:
 class TrainConfig:
     env: dict[str, Any] = field(default_factory=dict)
     env_factory: str | None = None
+    env_device: str = "cpu"
     num_worlds: int = 64
     total_steps: int = 20_000_000
     seed: int = 0

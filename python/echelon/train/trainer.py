@@ -28,7 +28,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from echelon.rl.model import RecurrentActorCritic
+from echelon.rl.model import RecurrentActorCritic, compile_model
 from echelon.rl.registry import MODEL_NAMES, build_model
 from echelon.train.buffer import RolloutBuffer
 from echelon.train.checkpoint import (
@@ -81,7 +81,7 @@ def build_policy(cfg: TrainConfig, env: BatchEnv) -> RecurrentActorCritic:
         "log_std_min": m.log_std_min,
         "log_std_max": m.log_std_max,
         "log_std_init": m.log_std_init,
-        "recurrence": "steps" if m.compile else m.recurrence,
+        "recurrence": m.recurrence,
     }
     return build_model({"class": MODEL_NAMES[m.kind], "kwargs": kwargs})
 
@@ -107,7 +107,7 @@ class Trainer:
         self.env = make_env(cfg.num_worlds, cfg.seed)
         self.model = build_policy(cfg, self.env).to(self.device)
         if cfg.model.compile:
-            self.model.forward_sequence = torch.compile(self.model.forward_sequence)  # type: ignore[method-assign]
+            compile_model(self.model)
         self.learner = PPOLearner(self.model, cfg.ppo, self.device, seed=cfg.seed)
         self.opponent_generator = torch.Generator(device=self.device)
         self.opponent_generator.manual_seed(cfg.seed + 1)

@@ -1,0 +1,214 @@
+"""``echelon train`` and ``echelon eval``.
+
+The lead's ``echelon/cli.py`` calls ``register(subparsers)``; each subcommand stores its
+handler in ``func``. Examples::
+
+    echelon train --preset smoke --device cpu
+    echelon train --config my.yaml --set ppo.lr=1e-4 --env packs_per_team=2 --run-dir runs/a
+    echelon train --resume runs/a            # latest checkpoint of that run
+    echelon eval runs/a/best --episodes 64 --worlds 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from echelon.train.checkpoint import read_checkpoint_dir
+from echelon.train.config import PRESETS, TrainConfig, config_from_dict, config_to_dict, merge
+from echelon.train.config import resolve_config as _resolve_config
+from echelon.train.env_protocol import BatchEnv
+from echelon.train.trainer import EnvFactory, Trainer, resolve_device
+
+
+def echelon_env_factory(env_kwargs: dict[str, Any], device: str = "cpu") -> EnvFactory:
+    """Factory for the real simulator; imported lazily so this module loads without it."""
+
+    def make(num_worlds: int, seed: int) -> BatchEnv:
+        from echelon import EnvConfig, VecEnv  # type: ignore[attr-defined]
+
+        env: BatchEnv = VecEnv(EnvConfig(**env_kwargs), num_worlds=num_worlds, device=device, seed=seed)
+        return env
+
+    return make
+
+
+def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
+    """``"package.module:function"``; the function is called as ``f(num_worlds, seed, **env)``."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ValueError(f"env_factory must look like 'module:function', got {spec!r}")
+    func = getattr(importlib.import_module(module_name), attr)
+
+    def make(num_worlds: int, seed: int) -> BatchEnv:
+        env: BatchEnv = func(num_worlds, seed, **env_kwargs)
+        return env
+
+    return make
+
+
+def env_factory_for(cfg: TrainConfig) -> EnvFactory:
+    if cfg.env_factory:
+        return import_env_factory(cfg.env_factory, cfg.env)
+    return echelon_env_factory(cfg.env, cfg.env_device)
+
+
+def latest_checkpoint(run_dir: Path) -> Path:
+    candidates = sorted(
+        p for p in (run_dir / "checkpoints").glob("update_*") if p.is_dir() and "." not in p.name
+    )
+    if not candidates:
+        raise FileNotFoundError(f"no checkpoints under {run_dir / 'checkpoints'}")
+    return candidates[-1]
+
+
+def _key_values(items: list[str], flag: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"{flag} expects KEY=VALUE, got {item!r}")
+        key, raw = item.split("=", 1)
+        out[key.strip()] = yaml.safe_load(raw)
+    return out
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    flags: dict[str, Any] = {}
+    for name in ("device", "seed", "num_worlds", "total_steps", "run_dir", "opponent", "env_factory"):
+        value = getattr(args, name)
+        if value is not None:
+            flags[name] = value
+    if args.wandb:
+        flags["wandb"] = True
+    if args.threads is not None:
+        flags["torch_threads"] = args.threads
+    if args.compile:
+        flags["model"] = {"compile": True}
+    if args.env:
+        flags["env"] = _key_values(args.env, "--env")
+    return flags
+
+
+def resolve_train_config(args: argparse.Namespace) -> tuple[TrainConfig, Path | None]:
+    """Returns the config and the checkpoint to resume from (if any)."""
+    resume: Path | None = None
+    if args.resume:
+        path = Path(args.resume)
+        resume = latest_checkpoint(path) if (path / "checkpoints").is_dir() else path
+        _, _, meta = read_checkpoint_dir(resume, with_trainer=False)
+        data = merge(meta["config"], _flags(args))
+        for text in args.set or []:
+            from echelon.train.config import parse_override
+
+            data = merge(data, parse_override(text))
+        return config_from_dict(data), resume
+    return _resolve_config(args.preset, args.config, _flags(args), args.set), None
+
+
+def handle_train(args: argparse.Namespace) -> int:
+    from echelon.train.run_logger import RunLogger
+
+    cfg, resume = resolve_train_config(args)
+    run_dir = Path(cfg.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(config_to_dict(cfg), indent=1, sort_keys=True))
+    wandb_cfg = None
+    if cfg.wandb:
+        wandb_cfg = {
+            "project": cfg.wandb_project,
+            "config": config_to_dict(cfg),
+            "dir": str(run_dir),
+            "resume": "allow",
+        }
+    logger = RunLogger(run_dir, tensorboard=True, wandb_config=wandb_cfg)
+    try:
+        trainer = Trainer(cfg, env_factory_for(cfg), run_dir=run_dir, logger=logger)
+        if resume is not None:
+            trainer.load(resume)
+            logger.line(f"resumed from {resume} at update {trainer.update}")
+        trainer.train()
+    finally:
+        logger.close()
+    return 0
+
+
+def handle_eval(args: argparse.Namespace) -> int:
+    from echelon.train.checkpoint import load_policy
+    from echelon.train.evaluation import evaluate_policy
+    from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
+
+    device = resolve_device(args.device)
+    model, meta = load_policy(args.checkpoint, device)
+    cfg = config_from_dict(meta["config"])
+    env = env_factory_for(cfg)(args.worlds, args.seed)
+    opponent: Any = None
+    if getattr(env, "team_slices", {}).get("red") is not None:
+        if args.opponent == "self":
+            import torch
+
+            opponent = SelfPlayOpponent(model, torch.Generator(device).manual_seed(args.seed))
+        else:
+            opponent = IdleOpponent(env.action_dim)
+    result = evaluate_policy(
+        env, model, args.episodes, device, opponent, deterministic=not args.stochastic
+    )
+    result["checkpoint"] = str(args.checkpoint)
+    print(json.dumps(result, indent=1, sort_keys=True))
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    train = subparsers.add_parser(
+        "train",
+        help="train a PPO-LSTM policy",
+        description="Train a recurrent PPO policy for the blue team (see docs/training.md).",
+    )
+    train.add_argument("--preset", choices=sorted(PRESETS), default="default")
+    train.add_argument("--config", type=Path, help="YAML file with TrainConfig fields")
+    train.add_argument("--set", action="append", metavar="SECTION.FIELD=VALUE",
+                       help="override any config field, e.g. ppo.lr=1e-4 (repeatable)")
+    train.add_argument("--env", action="append", metavar="FIELD=VALUE",
+                       help="EnvConfig field, e.g. packs_per_team=2 (repeatable)")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--num-worlds", type=int)
+    train.add_argument("--total-steps", type=int, help="learner agent-steps to train for")
+    train.add_argument("--run-dir")
+    train.add_argument("--opponent", choices=["self", "idle"])
+    train.add_argument("--env-factory", help="custom env: 'module:function(num_worlds, seed, **env)'")
+    train.add_argument("--resume", help="checkpoint directory, or a run directory (latest)")
+    train.add_argument("--wandb", action="store_true", help="log to Weights & Biases")
+    train.add_argument("--compile", action="store_true", help="torch.compile the model")
+    train.add_argument("--threads", type=int, help="torch CPU threads")
+    train.set_defaults(func=handle_train)
+
+    ev = subparsers.add_parser("eval", help="evaluate a checkpoint",
+                               description="Evaluate a checkpoint; prints JSON.")
+    ev.add_argument("checkpoint", type=Path)
+    ev.add_argument("--episodes", type=int, default=32)
+    ev.add_argument("--worlds", type=int, default=16)
+    ev.add_argument("--seed", type=int, default=12345)
+    ev.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
+    ev.add_argument("--opponent", choices=["self", "idle"], default="idle")
+    ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the mean")
+    ev.set_defaults(func=handle_eval)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m echelon.train.cli``) until the top-level CLI exists."""
+    parser = argparse.ArgumentParser(prog="echelon")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
