@@ -25,9 +25,8 @@ def _check_range(name: str, value: float, lo: float, hi: float) -> None:
 
 
 def _check_int(name: str, value: int, lo: int, hi: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    _check_range(name, value, lo, hi)
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:

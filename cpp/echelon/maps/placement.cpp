@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "../spawn.hpp"
 
@@ -72,17 +73,26 @@ void place_fair_zone(World& world, MapInfo& map, Rng& rng) {
     const IBox box_a = spawn_box(world, map, 0), box_b = spawn_box(world, map, 1);
 
     float radius = std::clamp(7.5f * rng.uniform(0.5f, 1.5f), 1.f, std::fmax(1.f, min_dim / 2.f - 2.f));
-    float offset = rng.uniform(-0.2f, 0.2f) * min_dim;
-    // Shrink the offset, then the radius, until the circle fits inside the map and clear of both
-    // spawn squares. The bisector keeps the zone equidistant whatever the offset.
-    for (int attempt = 0; attempt < 64; ++attempt) {
-        const float cx = mid.x + perp.x * offset, cy = mid.y + perp.y * offset;
-        const bool inside = cx - radius >= 1.f && cy - radius >= 1.f && cx + radius <= sx - 1.f && cy + radius <= sy - 1.f;
-        const bool clear = distance_to_box(cx, cy, box_a) > radius && distance_to_box(cx, cy, box_b) > radius;
-        if (inside && clear) break;
-        if (std::fabs(offset) > 0.5f) offset *= 0.7f;
-        else radius = std::fmax(1.f, radius * 0.85f);
+    // Scan the bisector for centres where the circle fits in the map and clears both spawn
+    // squares; prefer those within a quarter of the map of the midpoint, shrink the radius if none.
+    constexpr float kStep = 0.25f;
+    const int reach = static_cast<int>(min_dim / kStep);
+    std::vector<float> near, far;
+    for (int attempt = 0; attempt < 32; ++attempt) {
+        near.clear();
+        far.clear();
+        for (int k = -reach; k <= reach; ++k) {
+            const float t = static_cast<float>(k) * kStep;
+            const float cx = mid.x + perp.x * t, cy = mid.y + perp.y * t;
+            const bool inside = cx - radius >= 1.f && cy - radius >= 1.f && cx + radius <= sx - 1.f && cy + radius <= sy - 1.f;
+            const bool clear = distance_to_box(cx, cy, box_a) > radius && distance_to_box(cx, cy, box_b) > radius;
+            if (inside && clear) (std::fabs(t) <= 0.25f * min_dim ? near : far).push_back(t);
+        }
+        if (!near.empty() || !far.empty() || radius <= 1.f) break;
+        radius = std::fmax(1.f, radius * 0.85f);
     }
+    const std::vector<float>& pool = near.empty() ? far : near;
+    const float offset = pool.empty() ? 0.f : pool[static_cast<size_t>(rng.integer(0, static_cast<int>(pool.size()) - 1))];
     map.zone = CaptureZone{mid.x + perp.x * offset, mid.y + perp.y * offset, radius};
     clear_zone_columns(world, map.zone);
 }
