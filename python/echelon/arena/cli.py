@@ -178,6 +178,15 @@ def handle_play(args: argparse.Namespace) -> int:
 
     def loader(entry_id: str) -> Any:
         model, _meta = load_policy(store.checkpoint_path(entry_id), device=device)
+        dims = (
+            getattr(model, "obs_dim", env.obs_dim),
+            getattr(model, "action_dim", env.action_dim),
+        )
+        if dims != (env.obs_dim, env.action_dim):
+            raise ValueError(
+                f"entry {entry_id!r} was built for obs_dim/action_dim {dims}, but this "
+                f"environment has {(env.obs_dim, env.action_dim)}: check the league's --env"
+            )
         return model
 
     runner = MatchRunner(
