@@ -1,0 +1,5 @@
+import sys
+
+from echelon.cli import main
+
+sys.exit(main())

@@ -1,0 +1,97 @@
+"""``echelon bench env`` and ``echelon bench rays``: tables on stdout, JSON with the machine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import torch
+
+from echelon import _core
+from echelon.bench.env_bench import bench_env
+from echelon.bench.machine import describe_machine
+from echelon.bench.rays_bench import bench_rays
+from echelon.bench.table import format_table, write_json
+from echelon.config import EnvConfig
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from exc
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bench = subparsers.add_parser("bench", help="measure throughput (prints a table, writes JSON)")
+    sub = bench.add_subparsers(dest="bench_command", required=True)
+
+    env = sub.add_parser("env", help="env agent-steps/s against worlds and threads")
+    env.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    env.add_argument("--worlds", type=_ints, default=[1, 16, 64, 256])
+    env.add_argument("--threads", type=_ints, default=None, help="default: 1 and all available cores")
+    env.add_argument("--packs", type=_ints, default=[1])
+    env.add_argument("--map-size", type=_ints, default=[100, 100, 20])
+    env.add_argument("--map-type", default="simple")
+    env.add_argument("--steps", type=int, default=200)
+    env.add_argument("--out", default="bench/results/env.json")
+    env.set_defaults(func=run_env_bench)
+
+    rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
+    rays.add_argument("--rays", type=int, default=1_000_000)
+    rays.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    rays.add_argument("--out", default="bench/results/rays.json")
+    rays.set_defaults(func=run_rays_bench)
+
+
+def run_env_bench(args: argparse.Namespace) -> int:
+    cores = len(os.sched_getaffinity(0))
+    threads = args.threads or sorted({1, cores})
+    rows, records = [], []
+    total = len(args.packs) * len(args.worlds) * len(threads)
+    done = 0
+    for packs in args.packs:
+        cfg = EnvConfig(map_size=tuple(args.map_size), packs_per_team=packs, map_type=args.map_type)
+        for worlds in args.worlds:
+            base = None
+            for t in threads:
+                done += 1
+                print(f"[{done}/{total}] packs={packs} worlds={worlds} threads={t} ...", flush=True)
+                r = bench_env(cfg, worlds, t, args.device, args.steps)
+                base = base or r.agent_steps_per_s
+                scaling = r.agent_steps_per_s / base
+                rows.append([packs, worlds, t, args.device, r.agent_steps_per_s, f"{scaling:.2f}x"])
+                records.append({"packs_per_team": packs, "worlds": worlds, "threads": t, "device": args.device,
+                                "steps": r.steps, "seconds": r.seconds, "agent_steps_per_s": r.agent_steps_per_s})
+    print()
+    print(f"map {tuple(args.map_size)} ({args.map_type}), random actions, {args.steps} steps per row")
+    print(format_table(["packs/team", "worlds", "threads", "device", "agent-steps/s", "vs 1 thread"], rows))
+    write_json(args.out, {"benchmark": "env", "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+                          "machine": describe_machine(), "map_size": args.map_size, "results": records})
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+def run_rays_bench(args: argparse.Namespace) -> int:
+    devices = ["cpu"]
+    want_cuda = args.device in ("auto", "cuda")
+    if want_cuda and _core.has_cuda and torch.cuda.is_available():
+        devices.append("cuda")
+    elif args.device == "cuda":
+        raise SystemExit("cuda requested but this build has no CUDA kernels or torch sees no GPU")
+    if args.device == "cuda":
+        devices = ["cuda"]
+    rows, records = [], []
+    for dev in devices:
+        n = args.rays if dev == "cuda" else min(args.rays, 200_000)
+        r = bench_rays(dev, n)
+        rows.append([r.device, r.rays, r.rays_per_s, r.voxel_steps_per_s])
+        records.append({"device": r.device, "rays": r.rays, "seconds": r.seconds,
+                        "rays_per_s": r.rays_per_s, "voxel_steps_per_s": r.voxel_steps_per_s})
+    print("100x100x20 grid, 10% solid, random rays below z = 6 (LOS test, end cell excluded)")
+    print(format_table(["device", "rays", "rays/s", "voxel-steps/s (upper bound)"], rows))
+    write_json(args.out, {"benchmark": "rays", "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+                          "machine": describe_machine(), "results": records})
+    print(f"\nwritten to {args.out}")
+    return 0

@@ -1,0 +1,50 @@
+"""Environment throughput: agent-steps/s against world count and thread count."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import torch
+
+from echelon.config import EnvConfig
+from echelon.env.vec_env import VecEnv
+
+
+@dataclass(frozen=True)
+class EnvBenchResult:
+    worlds: int
+    threads: int
+    device: str
+    packs_per_team: int
+    steps: int
+    seconds: float
+
+    @property
+    def agent_steps_per_s(self) -> float:
+        return self.steps * self.worlds * 10 * self.packs_per_team / self.seconds
+
+
+def bench_env(
+    cfg: EnvConfig, worlds: int, threads: int, device: str, steps: int, warmup: int = 10, seed: int = 0
+) -> EnvBenchResult:
+    """Steps `worlds` worlds with uniform random actions (pre-drawn, so the policy costs nothing)."""
+    env = VecEnv(cfg, num_worlds=worlds, device=device, seed=seed, num_threads=threads)
+    env.reset()
+    gen = torch.Generator(device="cpu").manual_seed(seed)
+    pool = [
+        (torch.rand((worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1).to(env.device)
+        for _ in range(8)
+    ]
+    for i in range(warmup):
+        env.step(pool[i % len(pool)])
+    if env.device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for i in range(steps):
+        env.step(pool[i % len(pool)])
+    if env.device.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    env.close()
+    return EnvBenchResult(worlds, threads, device, cfg.packs_per_team, steps, seconds)
