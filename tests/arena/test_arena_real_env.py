@@ -94,22 +94,29 @@ def test_arena_play_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str
         ckpt = save_checkpoint(tmp_path / f"run{i}" / "ckpt", model, meta={})
         assert run(["arena", "add", str(league), str(ckpt), "--kind", kind, "--id", f"p{i}"]) == 0
     capsys.readouterr()
-    code = run(
-        [
-            "arena",
-            "play",
-            str(league),
-            "--matches",
-            "6",
-            "--worlds",
-            "2",
-            "--batch",
-            "3",
-            "--seed",
-            "1",
-            "--no-auto-promote",
-        ]
-    )
+    threads = torch.get_num_threads()
+    try:
+        code = run(
+            [
+                "arena",
+                "play",
+                str(league),
+                "--matches",
+                "6",
+                "--worlds",
+                "2",
+                "--batch",
+                "3",
+                "--seed",
+                "1",
+                "--no-auto-promote",
+                "--threads",
+                "1",
+            ]
+        )
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
     assert code == 0
     out = capsys.readouterr().out
     assert "period 2/2" in out and "matches 6/6" in out

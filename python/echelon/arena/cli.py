@@ -169,6 +169,10 @@ def handle_play(args: argparse.Namespace) -> int:
 
     if args.matches < 1 or args.worlds < 1:
         raise ValueError("--matches and --worlds must be >= 1")
+    if args.threads is not None:
+        if args.threads < 1:
+            raise ValueError(f"--threads must be >= 1, got {args.threads}")
+        torch.set_num_threads(args.threads)
     store = LeagueStore(args.league)
     league = store.load()
     env_cfg = _env_config(league.env_signature, _key_values(args.env, "--env"))
@@ -379,6 +383,11 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--max-models", type=int, default=8, help="LRU cache size of loaded policies")
     p.add_argument("--deterministic", action="store_true", help="play the mean action")
+    p.add_argument(
+        "--threads",
+        type=int,
+        help="torch CPU threads for the policies (1 is often fastest for small batches)",
+    )
     p.add_argument(
         "--no-auto-promote",
         dest="auto_promote",
