@@ -186,10 +186,20 @@ def test_directory_checkpoint_hash(tmp_path: Path) -> None:
     ckpt.mkdir()
     (ckpt / "model.safetensors").write_bytes(b"w")
     (ckpt / "meta.json").write_text("{}")
+    (ckpt / "trainer.safetensors").write_bytes(b"optimizer state")
     store = LeagueStore.create(tmp_path / "league.json")
     added = store.add_checkpoint(ckpt)
     stored = store.checkpoint_path(added)
     assert stored.is_dir() and (stored / "meta.json").read_text() == "{}"
+    # only what playing needs is kept; the hash covers exactly the stored files
+    assert sorted(p.name for p in stored.iterdir()) == ["meta.json", "model.safetensors"]
+    assert content_hash(stored) == added.sha256
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "weights.bin").write_bytes(b"x")
+    assert [p.name for p in store.checkpoint_path(store.add_checkpoint(other)).iterdir()] == [
+        "weights.bin"
+    ]
     (ckpt / "meta.json").write_text('{"changed": 1}')
     assert content_hash(ckpt) != added.sha256  # any file edit changes the directory hash
 

@@ -9,6 +9,7 @@ relative path and the hash; every later access re-hashes and refuses a mismatch.
 A checkpoint may be a single file (hash = sha256 of its bytes) or a directory such as
 ``model.safetensors`` + ``meta.json`` (hash = sha256 over the sorted list of
 ``relative/path NUL sha256-of-file LF`` lines, so renaming or editing any file changes it).
+From a training checkpoint directory only :data:`POLICY_FILES` are copied.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ import tempfile
 from pathlib import Path
 
 CHECKPOINT_DIR = "checkpoints"
+# What playing needs from a training checkpoint directory (echelon.train.checkpoint): the
+# weights and the metadata that rebuilds the model. The optimiser state (trainer.safetensors,
+# about twice the weights) is left behind.
+POLICY_FILES = ("model.safetensors", "meta.json")
 _CHUNK = 1 << 20
 
 
@@ -95,7 +100,11 @@ def store_checkpoint(source: str | os.PathLike[str], league_dir: Path) -> tuple[
     tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
     try:
         copy = tmp / name
-        if source.is_dir():
+        if source.is_dir() and all((source / name).is_file() for name in POLICY_FILES):
+            copy.mkdir()
+            for policy_file in POLICY_FILES:
+                shutil.copyfile(source / policy_file, copy / policy_file)
+        elif source.is_dir():
             shutil.copytree(source, copy, symlinks=False)
         else:
             shutil.copyfile(source, copy)
