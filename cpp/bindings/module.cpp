@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bindings.hpp"
 #include "echelon/batch.hpp"
 #include "echelon/materials.hpp"
 #include "echelon/raycast.hpp"
@@ -282,4 +283,5 @@ NB_MODULE(_core, m) {
         }
         return l;
     }, "(id, hp, collides, blocks_los) for each material id.");
+    bind_combat(m);
 }

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "action_decode.hpp"
+#include "combat.hpp"
 #include "episode.hpp"
 #include "maps/simple_map.hpp"
 #include "movement.hpp"
@@ -42,6 +44,8 @@ BatchSim::BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_
         ws->potential.assign(static_cast<size_t>(a), 0.f);
         ws->alive_before.assign(static_cast<size_t>(a), 0);
         ws->order.assign(static_cast<size_t>(a), 0);
+        ws->contested_before.assign(static_cast<size_t>(a), 0);
+        ws->combat.init(a, cfg.comm_dim);
         worlds_.push_back(std::move(ws));
     }
 }
@@ -86,6 +90,7 @@ void BatchSim::reset_world(int w) {
     ws.map = generate_simple_map(ws.world, cfg_, map_rng);
     MechSpan m = mechs_.world(w);
     spawn_teams(m, cfg_.agents_per_team(), ws.map, ws.world, spawn_rng);
+    reset_combat(ws.combat, m);
     ws.step = 0;
     ws.zone_score[0] = ws.zone_score[1] = 0.f;
     ws.ticks = compute_zone_ticks(ws.map.zone, m);
@@ -142,14 +147,29 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     sanitise_actions(w, actions.subspan(static_cast<size_t>(w) * a * action_dim(), static_cast<size_t>(a) * action_dim()));
 
     const float scale = map_scale(cfg_);
+    const ZoneTicks ticks_before = compute_zone_ticks(ws.map.zone, m);
     for (int i = 0; i < a; ++i) {
-        ws.alive_before[static_cast<size_t>(i)] = m.alive[i];
-        ws.potential[static_cast<size_t>(i)] = approach_potential(ws.map.zone, m.pos[i], scale);
+        const auto k = static_cast<size_t>(i);
+        ws.alive_before[k] = m.alive[i];
+        ws.potential[k] = approach_potential(ws.map.zone, m.pos[i], scale);
+        ws.contested_before[k] = m.alive[i] && ticks_before.contested() && ws.map.zone.contains(m.pos[i].x, m.pos[i].y);
+        m.was_hit[i] = 0;
+        m.last_damage_dir[i] = {};
     }
 
+    // Decision level: focus target, EWAR, observation controls; then the physics substeps in the
+    // reference order (combat first, movement last).
+    CombatState& cs = ws.combat;
+    cs.scratch.clear();
+    cs.events.clear();
+    decode_decision_actions(cfg_, m, cs, ws.actions);
+    CombatCtx ctx{cfg_, m, ws.world, cs, ws.sim_rng, ws.stats};
     const MovementParams mp{cfg_.dt, cfg_.gravity};
-    for (int s = 0; s < cfg_.decision_repeat; ++s)
+    for (int s = 0; s < cfg_.decision_repeat; ++s) {
+        run_combat_substep(ctx, ws.actions, action_dim());
         move_mechs(m, ws.world, ws.actions, action_dim(), mp, ws.sim_rng, ws.order);
+    }
+    store_comm_messages(cfg_, m, cs, ws.actions);
     ++ws.step;
 
     const float dt_act = cfg_.decision_seconds();
@@ -160,8 +180,12 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     }
     const Outcome outcome = check_episode_end(m, {{ws.zone_score[0], ws.zone_score[1]}, cfg_.zone_score_to_win(), ws.step, cfg_.max_steps()});
 
-    const RewardInputs ri{&ws.map.zone, ws.ticks, ws.potential, ws.alive_before, outcome.terminated(), scale};
-    compute_rewards(m, ri, cfg_.rewards, agent_rows(out_.reward, w));
+    RewardInputs ri{&ws.map.zone, ws.ticks, ws.potential, ws.alive_before, outcome.terminated(), scale};
+    ri.combat = &cs.scratch;
+    ri.contested_before = ws.contested_before;
+    ri.episode_ended = outcome.ended();
+    ri.winner = outcome.winner;
+    compute_rewards(m, ri, cfg_.rewards, agent_rows(out_.reward, w), cs.late_terminal);
 
     auto term = agent_rows(out_.terminated, w), trunc = agent_rows(out_.truncated, w);
     for (int i = 0; i < a; ++i) {

@@ -1,8 +1,11 @@
 #pragma once
-// Per-agent rewards available without combat: the zone tick and potential-based approach
-// shaping (SPEC §4). Combat terms join these in the combat issue.
+// Per-agent rewards (SPEC §4): zone tick, potential-based approach shaping, and the combat terms
+// with the fixes — enemy-only damage capped at remaining HP, friendly damage and team kills cost
+// reward, one assist per kill, the contested multiplier from the start-of-step position (so the
+// death discount can apply) — plus optional team mixing and terminal win/loss rewards.
 #include <span>
 
+#include "combat.hpp"
 #include "config.hpp"
 #include "mechs.hpp"
 #include "zone.hpp"
@@ -21,12 +24,25 @@ struct RewardInputs {
     std::span<const uint8_t> alive_before;
     bool episode_terminated;              // terminal transition: Phi(s') = 0
     float map_scale;
+    const CombatScratch* combat = nullptr;          // this step's damage / kill / assist / death record
+    std::span<const uint8_t> contested_before = {};  // agent was in a contested zone at the step start
+    bool episode_ended = false;
+    int winner = -1;                      // 0 blue, 1 red, -1 draw / none
 };
 
 // Writes one reward per agent. Agents dead before the step get exactly 0 (padding rows).
 //  zone:     w_zone x own team's tick, for agents inside the zone after the step;
 //  approach: w_approach x (gamma Phi(s') - Phi(s)), with Phi(s') = 0 on terminal transitions and
-//            for agents that died this step, so shaping never changes the optimal policy.
-void compute_rewards(MechSpan m, const RewardInputs& in, const RewardWeights& w, std::span<float> out);
+//            for agents that died this step, so shaping never changes the optimal policy;
+//  combat:   mult x (w_damage x enemy damage + w_kill x kills + w_assist x assists)
+//            + w_friendly_damage x friendly damage + w_team_kill x team kills
+//            + w_death x (contested_death_mult if contested at the start) when the agent died,
+//            mult = contested_mult when the agent started the step in a contested zone;
+//  mixing:   alpha x own + (1 - alpha) x mean over the team's live rows;
+//  terminal: w_win / w_loss for every live row of the winning / losing team when the episode ends.
+// `late_terminal` (size A) receives the terminal reward of agents that died earlier in the episode
+// (their last real row is already gone; the learner adds it to that row). Zeroed otherwise.
+void compute_rewards(MechSpan m, const RewardInputs& in, const RewardWeights& w, std::span<float> out,
+                     std::span<float> late_terminal = {});
 
 }  // namespace echelon

@@ -49,16 +49,85 @@ class RewardConfig:
 
     ``gamma`` is the discount the approach shaping uses (gamma*Phi(s') - Phi(s)); set it to the
     learner's discount so the shaping leaves the optimal policy unchanged.
+
+    Combat terms follow SPEC §4 (docs/game_rules.md): ``damage`` pays per point of damage dealt to
+    enemies, capped at the victim's remaining HP; ``friendly_damage`` and ``team_kill`` are
+    penalties (<= 0 by default) for hurting the own team; ``assist`` is paid once per kill of a
+    target the agent painted; ``contested_mult`` scales damage/kill/assist and
+    ``contested_death_mult`` the death penalty when the agent started the step in a contested
+    zone. ``team_mix`` is alpha in alpha*own + (1-alpha)*team mean. ``win``/``loss`` are paid to
+    every agent of the team when the episode ends with a winner (agents that died earlier get
+    theirs through ``BatchSim.late_terminal_rewards``).
     """
 
     zone_tick: float = 3.0
     approach: float = 1.5
     gamma: float = 0.99
+    damage: float = 0.05
+    kill: float = 10.0
+    assist: float = 5.0
+    death: float = -1.0
+    friendly_damage: float = -0.05
+    team_kill: float = -10.0
+    contested_mult: float = 2.0
+    contested_death_mult: float = 0.5
+    team_mix: float = 1.0
+    win: float = 0.0
+    loss: float = 0.0
 
     def __post_init__(self) -> None:
         _check_range("rewards.zone_tick", self.zone_tick, -100.0, 100.0)
         _check_range("rewards.approach", self.approach, -100.0, 100.0)
         _check_range("rewards.gamma", self.gamma, 0.0, 1.0)
+        for name in ("damage", "kill", "assist", "death", "friendly_damage", "team_kill", "win", "loss"):
+            _check_range(f"rewards.{name}", getattr(self, name), -1000.0, 1000.0)
+        _check_range("rewards.contested_mult", self.contested_mult, 0.0, 100.0)
+        _check_range("rewards.contested_death_mult", self.contested_death_mult, 0.0, 100.0)
+        _check_range("rewards.team_mix", self.team_mix, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class CombatConfig:
+    """Tunable combat rules (docs/game_rules.md has every number and what it does).
+
+    The enable_* switches turn a mechanic off without changing tensor shapes. AMS: one roll per
+    missile with probability ``ams_intercept_prob`` by the nearest ready defender, which then
+    cools down for ``ams_cooldown_s`` whatever the roll.
+    """
+
+    enable_target_selection: bool = True
+    enable_ewar: bool = True
+    enable_obs_control: bool = True
+    enable_comm: bool = True
+    friendly_splash: bool = True
+    ams_intercept_prob: float = 0.5
+    ams_range: float = 5.5
+    ams_cooldown_s: float = 1.0
+    paint_seconds: float = 5.0
+    paint_bonus: float = 1.10
+    rear_mult: float = 1.5
+    leg_hit_chance: float = 0.10
+    knockdown_seconds: float = 3.0
+    suppress_seconds: float = 1.2
+    smoke_cloud_seconds: float = 10.0
+    smoke_cloud_radius: float = 4.0
+
+    def __post_init__(self) -> None:
+        for name in ("enable_target_selection", "enable_ewar", "enable_obs_control", "enable_comm",
+                     "friendly_splash"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"combat.{name} must be a bool, got {getattr(self, name)!r}")
+        _check_range("combat.ams_intercept_prob", self.ams_intercept_prob, 0.0, 1.0)
+        _check_range("combat.ams_range", self.ams_range, 0.0, 100.0)
+        _check_range("combat.ams_cooldown_s", self.ams_cooldown_s, 0.0, 60.0)
+        _check_range("combat.paint_seconds", self.paint_seconds, 0.0, 60.0)
+        _check_range("combat.paint_bonus", self.paint_bonus, 0.0, 10.0)
+        _check_range("combat.rear_mult", self.rear_mult, 0.0, 10.0)
+        _check_range("combat.leg_hit_chance", self.leg_hit_chance, 0.0, 1.0)
+        _check_range("combat.knockdown_seconds", self.knockdown_seconds, 0.0, 60.0)
+        _check_range("combat.suppress_seconds", self.suppress_seconds, 0.0, 60.0)
+        _check_range("combat.smoke_cloud_seconds", self.smoke_cloud_seconds, 0.0, 600.0)
+        _check_range("combat.smoke_cloud_radius", self.smoke_cloud_radius, 0.0, 50.0)
 
 
 @dataclass(frozen=True)
@@ -86,6 +155,7 @@ class EnvConfig:
     blue: str = "external"
     red: str = "external"
     rewards: RewardConfig = field(default_factory=RewardConfig)
+    combat: CombatConfig = field(default_factory=CombatConfig)
 
     def __post_init__(self) -> None:
         if not isinstance(self.map_size, (tuple, list)) or len(self.map_size) != 3:
@@ -115,6 +185,10 @@ class EnvConfig:
             object.__setattr__(self, "rewards", RewardConfig(**self.rewards))
         if not isinstance(self.rewards, RewardConfig):
             raise ValueError(f"rewards must be a RewardConfig, got {type(self.rewards).__name__}")
+        if isinstance(self.combat, dict):
+            object.__setattr__(self, "combat", CombatConfig(**self.combat))
+        if not isinstance(self.combat, CombatConfig):
+            raise ValueError(f"combat must be a CombatConfig, got {type(self.combat).__name__}")
         required = required_spawn_square(self.agents_per_team, min(x, y))
         if required > min(x, y) // 2:
             raise ValueError(
@@ -151,6 +225,8 @@ class EnvConfig:
         data = dict(data)
         if "rewards" in data and isinstance(data["rewards"], dict):
             data["rewards"] = RewardConfig(**data["rewards"])
+        if "combat" in data and isinstance(data["combat"], dict):
+            data["combat"] = CombatConfig(**data["combat"])
         if "map_size" in data:
             data["map_size"] = tuple(data["map_size"])
         return cls(**data)

@@ -11,6 +11,7 @@ GPU observation kernels of the observation issue will replace that copy.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -18,12 +19,15 @@ import torch
 from gymnasium import spaces
 
 from echelon import _core
-from echelon.config import EnvConfig
+from echelon.config import EnvConfig, RewardConfig
 from echelon.env.layout import ObsLayout, layout_from_core
 from echelon.env.spaces import action_space, observation_space
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
 END_REASONS = ("none", "zone", "elimination", "time_limit")
+
+
+_REWARD_FIELDS = tuple(f.name for f in dataclasses.fields(RewardConfig))
 
 
 def _sim_config(cfg: EnvConfig) -> Any:
@@ -38,10 +42,13 @@ def _sim_config(cfg: EnvConfig) -> Any:
     sc.obstacle_density = cfg.obstacle_density
     sc.gravity = cfg.gravity
     rw = _core.RewardWeights()
-    rw.zone_tick = cfg.rewards.zone_tick
-    rw.approach = cfg.rewards.approach
-    rw.gamma = cfg.rewards.gamma
+    for name in _REWARD_FIELDS:
+        setattr(rw, name, getattr(cfg.rewards, name))
     sc.rewards = rw
+    cc = _core.CombatConfig()
+    for f in dataclasses.fields(cfg.combat):
+        setattr(cc, f.name, getattr(cfg.combat, f.name))
+    sc.combat = cc
     return sc
 
 

@@ -1,0 +1,5 @@
+#pragma once
+// One bind_<topic> function per binding file; module.cpp calls each once.
+#include <nanobind/nanobind.h>
+
+void bind_combat(nanobind::module_& m);

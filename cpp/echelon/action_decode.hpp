@@ -1,0 +1,16 @@
+#pragma once
+// Decision-level action decoding (reference sim.md §4 steps 2–3, §5; env.md §5): focus target
+// from the target-selection slots, scout EWAR from SECONDARY, observation-control slots; after the
+// physics, the pack comm message. Triggers, vent and movement are read per substep.
+#include <span>
+
+#include "combat.hpp"
+
+namespace echelon {
+
+// Before the substeps. Dead mechs: no focus, EWAR off.
+void decode_decision_actions(const SimConfig& cfg, MechSpan m, CombatState& cs, std::span<const float> actions);
+// After the substeps: each agent's comm message (zeros for the dead or when comms are off).
+void store_comm_messages(const SimConfig& cfg, const MechSpan& m, CombatState& cs, std::span<const float> actions);
+
+}  // namespace echelon

@@ -1,0 +1,13 @@
+#pragma once
+// Anti-missile system (heavies, passive; reference sim.md §10.9, with SPEC §1.7): a homing
+// missile gets ONE interception roll, by the nearest ready defender of its target's team (alive,
+// powered heavy, AMS cooled down, within 5.5 vox). The roll succeeds with ams_intercept_prob and
+// costs the defender its cooldown either way, so the per-missile kill chance is bounded.
+#include "combat.hpp"
+
+namespace echelon {
+
+// True when the missile was shot down (it dies without exploding).
+bool try_ams_intercept(CombatCtx& ctx, Projectile& p);
+
+}  // namespace echelon

@@ -1,0 +1,67 @@
+#include "combat.hpp"
+
+#include <algorithm>
+
+#include "actions.hpp"
+#include "hazards.hpp"
+#include "heat.hpp"
+#include "projectiles.hpp"
+#include "stability.hpp"
+#include "weapon_fire.hpp"
+
+namespace echelon {
+
+namespace {
+
+void tick_down(int32_t& t) {
+    if (t > 0) --t;
+}
+
+void tick_timers(MechSpan& m, int i) {
+    tick_down(m.cd_laser[i]);
+    tick_down(m.cd_missile[i]);
+    tick_down(m.cd_kinetic[i]);
+    tick_down(m.cd_painter[i]);
+    tick_down(m.paint_ticks[i]);
+    tick_down(m.suppress_ticks[i]);
+    tick_down(m.ams_ticks[i]);
+}
+
+}  // namespace
+
+void reset_combat(CombatState& cs, MechSpan m) {
+    for (int i = 0; i < m.size(); ++i) {
+        m.cd_laser[i] = m.cd_missile[i] = m.cd_kinetic[i] = m.cd_painter[i] = 0;
+        m.paint_ticks[i] = m.suppress_ticks[i] = m.ams_ticks[i] = 0;
+        m.painter[i] = m.focus[i] = kNoMech;
+        m.ecm[i] = m.eccm[i] = m.was_hit[i] = m.shutdown_prev[i] = 0;
+        m.sort_mode[i] = m.hostile_only[i] = 0;
+        m.last_damage_dir[i] = {};
+    }
+    cs.projectiles.clear();
+    cs.smoke.clear();
+    cs.scratch.clear();
+    std::fill(cs.comm.begin(), cs.comm.end(), 0.f);
+    std::fill(cs.contact_ids.begin(), cs.contact_ids.end(), -1);
+    cs.tick = 0;
+}
+
+void run_combat_substep(CombatCtx& ctx, std::span<const float> actions, int action_dim) {
+    ++ctx.cs.tick;
+    ctx.cs.smoke.tick();
+    MechSpan& m = ctx.m;
+    for (int i = 0; i < m.size(); ++i) {
+        if (!m.alive[i]) continue;
+        tick_timers(m, i);
+        apply_ewar_heat(ctx, i);
+        apply_hazards(ctx, i);
+        if (!m.alive[i]) continue;
+        update_stability(ctx, i);
+        apply_vent_and_dissipation(ctx, i, actions[static_cast<size_t>(i) * action_dim + action::kVent] > 0.f);
+    }
+    update_projectiles(ctx);
+    run_weapons_phase(ctx, actions, action_dim);
+    record_shutdown_transitions(ctx);
+}
+
+}  // namespace echelon

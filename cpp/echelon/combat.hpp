@@ -1,0 +1,106 @@
+#pragma once
+// Per-world combat state and the context every combat mechanic works on. The substep driver
+// (run_combat_substep) runs the reference order (sim.md §4): timers, EWAR heat, hazards,
+// stability, vent and dissipation per mech, then projectiles, then weapons; movement follows in
+// BatchSim::step_world.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "config.hpp"
+#include "events.hpp"
+#include "mechs.hpp"
+#include "projectiles.hpp"
+#include "rng.hpp"
+#include "smoke.hpp"
+#include "world.hpp"
+
+namespace echelon {
+
+inline constexpr int kContactSlots = 5;
+
+// Accumulated over one decision step, per agent; the reward terms read it (SPEC §4).
+struct CombatScratch {
+    std::vector<float> enemy_damage;     // dealt to enemies, each hit capped at the victim's remaining HP
+    std::vector<float> friendly_damage;  // dealt to the own team (splash), self included, capped likewise
+    std::vector<int32_t> kills, team_kills, assists;
+    std::vector<uint8_t> died;
+    void resize(size_t a) {
+        enemy_damage.assign(a, 0.f); friendly_damage.assign(a, 0.f);
+        kills.assign(a, 0); team_kills.assign(a, 0); assists.assign(a, 0); died.assign(a, 0);
+    }
+    void clear() {
+        std::fill(enemy_damage.begin(), enemy_damage.end(), 0.f);
+        std::fill(friendly_damage.begin(), friendly_damage.end(), 0.f);
+        std::fill(kills.begin(), kills.end(), 0);
+        std::fill(team_kills.begin(), team_kills.end(), 0);
+        std::fill(assists.begin(), assists.end(), 0);
+        std::fill(died.begin(), died.end(), 0);
+    }
+};
+
+enum class ShotKind : uint8_t { Hitscan, Paint, Spawn };
+
+// A shot decided on the pre-fire state of a substep and applied afterwards (SPEC §1.3).
+struct ShotPlan {
+    ShotKind kind;
+    Weapon weapon;
+    int16_t shooter, target;
+    uint8_t leg_hit;
+    Projectile projectile;  // for ShotKind::Spawn
+};
+
+// Pool sizes per world (documented caps; a full pool drops the shot and counts it):
+//  projectiles: 8 per agent (a heavy has at most ~2 missiles and 1 gauss round in flight, a
+//  medium ~3 autocannon rounds, anyone 1 smoke shell); smoke clouds: 3 per agent (10 s clouds,
+//  one launch per 5 s); events: 64 per agent per decision step.
+inline constexpr int kProjectilesPerAgent = 8, kCloudsPerAgent = 3, kEventsPerAgent = 64;
+
+struct CombatState {
+    ProjectilePool projectiles;
+    SmokePool smoke;
+    EventLog events;
+    CombatScratch scratch;
+    std::vector<ShotPlan> plans;         // scratch for the weapons phase
+    std::vector<int32_t> plan_order;
+    std::vector<float> comm;             // [A, comm_dim] last message of each agent
+    std::vector<int32_t> contact_ids;    // [A, 5] agent index in each contact slot of the last obs, -1 empty
+    std::vector<float> late_terminal;    // [A] terminal reward for agents that died before the end
+    int32_t tick = 0;                    // substeps since the episode started
+    int64_t dropped_shots = 0;           // shots lost to a full projectile pool (never expected)
+
+    void init(int agents, int comm_dim) {
+        const size_t a = static_cast<size_t>(agents);
+        projectiles.init(a * kProjectilesPerAgent);
+        smoke.init(a * kCloudsPerAgent);
+        events.init(a * kEventsPerAgent);
+        scratch.resize(a);
+        plans.assign(a * 4, ShotPlan{});
+        plan_order.assign(a * 4, 0);
+        comm.assign(a * static_cast<size_t>(comm_dim), 0.f);
+        contact_ids.assign(a * kContactSlots, -1);
+        late_terminal.assign(a, 0.f);
+    }
+};
+
+struct CombatCtx {
+    const SimConfig& cfg;
+    MechSpan m;
+    World& world;
+    CombatState& cs;
+    Rng& rng;
+    float* stats;  // the world's episode statistics
+    int agents_per_team() const { return cfg.agents_per_team(); }
+    void emit(EventType type, Weapon weapon, int shooter, int target, Vec3 pos, float value, uint8_t flags = 0) {
+        cs.events.push(Event{cs.tick, type, weapon, flags, static_cast<int16_t>(shooter), static_cast<int16_t>(target),
+                             pos, value});
+    }
+    void stat(int base, int team, float v = 1.f) { stats[base + team] += v; }
+};
+
+// New episode: every combat field of every mech to its start value; pools emptied.
+void reset_combat(CombatState& cs, MechSpan m);
+// One physics substep of combat (everything before movement). `actions` = sanitised rows.
+void run_combat_substep(CombatCtx& ctx, std::span<const float> actions, int action_dim);
+
+}  // namespace echelon

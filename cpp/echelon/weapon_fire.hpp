@@ -1,0 +1,17 @@
+#pragma once
+// The weapons phase of a substep (reference sim.md §10 with SPEC §1.3–§1.5): every mech's shots
+// are decided on the same pre-fire state (targets, locks, LOS), then applied in an order shuffled
+// each substep, so no team fires first and a mutual kill trade lands both shots. Fallen or
+// shut-down mechs cannot fire. A valid focus target is always used; otherwise the nearest valid enemy.
+#include "combat.hpp"
+
+namespace echelon {
+
+// Is `target_pos` within the horizontal firing arc (full width, degrees) of mech i?
+bool in_firing_arc(const MechSpan& m, int i, Vec3 target_pos, float arc_deg);
+// Terrain and smoke line of sight, centre to centre (mechs never block it).
+bool full_los(const CombatCtx& ctx, Vec3 a, Vec3 b);
+
+void run_weapons_phase(CombatCtx& ctx, std::span<const float> actions, int action_dim);
+
+}  // namespace echelon
