@@ -1,4 +1,4 @@
-"""Env throughput table: `python bench/bench_env.py [--worlds 1,64,256] [--threads 1,2] [--device cuda]`.
+"""Env throughput: `python bench/bench_env.py [--worlds 1,64,256] [--threads 1,2] [--device cuda]`.
 
 Same as `echelon bench env`; results go to bench/results/env.json with the machine described.
 """

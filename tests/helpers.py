@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-
 from echelon import EnvConfig, VecEnv
 
 SCOUT, LIGHT, MEDIUM, HEAVY = 0, 1, 2, 3
-HALF = {SCOUT: (0.6, 0.6, 0.9), LIGHT: (0.75, 0.75, 1.0), MEDIUM: (1.25, 1.25, 1.5), HEAVY: (1.75, 1.75, 2.0)}
+HALF = {
+    SCOUT: (0.6, 0.6, 0.9),
+    LIGHT: (0.75, 0.75, 1.0),
+    MEDIUM: (1.25, 1.25, 1.5),
+    HEAVY: (1.75, 1.75, 2.0),
+}
 MAX_SPEED = {SCOUT: 7.0, LIGHT: 6.8, MEDIUM: 5.5, HEAVY: 2.5}
 YAW_RATE = {SCOUT: 1.8, LIGHT: 1.5, MEDIUM: 1.0, HEAVY: 0.6}
 JET = {SCOUT: 18.0, LIGHT: 16.0, MEDIUM: 0.0, HEAVY: 0.0}

@@ -7,9 +7,18 @@ import math
 import numpy as np
 import pytest
 import torch
-from helpers import HALF, JET, MAX_SPEED, SCOUT, YAW_RATE, clear_world, empty_env, park_all, zero_actions
-
 from echelon import EnvConfig, VecEnv
+from helpers import (
+    HALF,
+    JET,
+    MAX_SPEED,
+    SCOUT,
+    YAW_RATE,
+    clear_world,
+    empty_env,
+    park_all,
+    zero_actions,
+)
 
 DT, G, DAMP, REPEAT = 0.05, 9.81, 0.98, 5
 BLUE_SCOUT, BLUE_MEDIUM, RED_SCOUT = 4, 1, 9
@@ -23,7 +32,9 @@ def scene(size: tuple[int, int, int] = (40, 40, 12)):  # type: ignore[no-untyped
     return env
 
 
-def place(env: VecEnv, agent: int, x: float, y: float, yaw: float = 0.0, z: float | None = None) -> None:
+def place(
+    env: VecEnv, agent: int, x: float, y: float, yaw: float = 0.0, z: float | None = None
+) -> None:
     cls = int(env.sim.mech_class()[0, agent])
     env.sim.mech_pos()[0, agent] = (x, y, HALF[cls][2] if z is None else z)
     env.sim.mech_yaw()[0, agent] = yaw
@@ -67,7 +78,9 @@ def test_strafe_is_left_and_diagonals_are_normalised() -> None:
     env = scene()
     place(env, BLUE_SCOUT, 20.0, 20.0)
     step_with(env, BLUE_SCOUT, strafe=1.0)
-    assert env.sim.mech_pos()[0, BLUE_SCOUT][:2] == pytest.approx([20.0, 20.0 + REPEAT * 6.86 * DT], abs=1e-5)
+    assert env.sim.mech_pos()[0, BLUE_SCOUT][:2] == pytest.approx(
+        [20.0, 20.0 + REPEAT * 6.86 * DT], abs=1e-5
+    )
     place(env, BLUE_SCOUT, 20.0, 20.0)
     step_with(env, BLUE_SCOUT, forward=1.0, strafe=1.0)
     d = env.sim.mech_pos()[0, BLUE_SCOUT][:2] - np.array([20.0, 20.0])
@@ -116,7 +129,9 @@ def test_two_voxel_wall_blocks_and_one_voxel_ledge_is_climbed() -> None:
         step_with(env, BLUE_MEDIUM, forward=1.0)
     x, _, z = env.sim.mech_pos()[0, BLUE_MEDIUM]
     assert x > 24.0
-    assert 1.0 + 1.5 <= z <= 1.0 + 1.5 + 0.03  # standing on the ledge (at most one substep of hover)
+    assert (
+        1.0 + 1.5 <= z <= 1.0 + 1.5 + 0.03
+    )  # standing on the ledge (at most one substep of hover)
 
 
 def test_water_and_legs_slow_the_mech() -> None:
@@ -126,12 +141,16 @@ def test_water_and_legs_slow_the_mech() -> None:
     env.sim.set_voxels(0, vox)
     place(env, BLUE_SCOUT, 20.0, 20.0)
     step_with(env, BLUE_SCOUT, forward=1.0)
-    assert env.sim.mech_pos()[0, BLUE_SCOUT][0] == pytest.approx(20.0 + REPEAT * 6.86 * 0.6 * DT, abs=1e-5)
+    assert env.sim.mech_pos()[0, BLUE_SCOUT][0] == pytest.approx(
+        20.0 + REPEAT * 6.86 * 0.6 * DT, abs=1e-5
+    )
     clear_world(env)
     place(env, BLUE_SCOUT, 20.0, 20.0)
     env.sim.mech_leg_hp()[0, BLUE_SCOUT] = 0.0
     step_with(env, BLUE_SCOUT, forward=1.0)
-    assert env.sim.mech_pos()[0, BLUE_SCOUT][0] == pytest.approx(20.0 + REPEAT * 6.86 * 0.4 * DT, abs=1e-5)
+    assert env.sim.mech_pos()[0, BLUE_SCOUT][0] == pytest.approx(
+        20.0 + REPEAT * 6.86 * 0.4 * DT, abs=1e-5
+    )
 
 
 def test_shut_down_mech_coasts_without_control() -> None:
@@ -170,7 +189,9 @@ def _boxes(env: VecEnv) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_no_mech_inside_a_blocking_voxel_or_another_mech_over_random_play() -> None:
-    cfg = EnvConfig(map_size=(48, 48, 10), decision_repeat=1, max_episode_seconds=10.0, obstacle_density=0.2)
+    cfg = EnvConfig(
+        map_size=(48, 48, 10), decision_repeat=1, max_episode_seconds=10.0, obstacle_density=0.2
+    )
     env = VecEnv(cfg, num_worlds=128, seed=3, num_threads=2)
     env.reset()
     gen = torch.Generator().manual_seed(0)
@@ -188,7 +209,7 @@ def test_no_mech_inside_a_blocking_voxel_or_another_mech_over_random_play() -> N
             for i in np.flatnonzero(alive[w]):
                 x0, y0, z0 = np.floor(lo[w, i] + eps).astype(int)
                 x1, y1, z1 = np.ceil(hi[w, i] - eps).astype(int)
-                block = vox[max(z0, 0):z1, max(y0, 0):y1, max(x0, 0):x1]
+                block = vox[max(z0, 0) : z1, max(y0, 0) : y1, max(x0, 0) : x1]
                 assert not collides[block].any(), (w, i, lo[w, i], hi[w, i])
             overlap = (lo[w][:, None] < hi[w][None] - eps) & (hi[w][:, None] > lo[w][None] + eps)
             both = overlap.all(-1) & alive[w][:, None] & alive[w][None]

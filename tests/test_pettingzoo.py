@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from pettingzoo.test import parallel_api_test
-
 from echelon import EnvConfig
 from echelon.pettingzoo import parallel_env
+from pettingzoo.test import parallel_api_test
 
 
 def test_parallel_api() -> None:
-    parallel_api_test(parallel_env(EnvConfig(map_size=(40, 40, 10), max_episode_seconds=5.0)), num_cycles=60)
+    parallel_api_test(
+        parallel_env(EnvConfig(map_size=(40, 40, 10), max_episode_seconds=5.0)), num_cycles=60
+    )
 
 
 def test_episode_ends_with_empty_agent_list_and_reset_seed_reproduces() -> None:
@@ -19,7 +20,7 @@ def test_episode_ends_with_empty_agent_list_and_reset_seed_reproduces() -> None:
     steps = 0
     while env.agents:
         acts = {a: env.action_space(a).sample() for a in env.agents}
-        _, _, term, trunc, infos = env.step(acts)
+        _, _, term, trunc, _infos = env.step(acts)
         steps += 1
     assert steps == 10 and all(trunc.values()) and not any(term.values())
     again, _ = env.reset(seed=11)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from echelon import _core
 
 AIR, SOLID, GLASS, FOLIAGE, REINFORCED = 0, 1, 7, 9, 8
@@ -34,7 +33,9 @@ def segment_cells(start: np.ndarray, end: np.ndarray, eps: float) -> set[tuple[i
     return cells
 
 
-def brute_force_blocked(grid: np.ndarray, start: np.ndarray, end: np.ndarray, include_end: bool, eps: float) -> bool:
+def brute_force_blocked(
+    grid: np.ndarray, start: np.ndarray, end: np.ndarray, include_end: bool, eps: float
+) -> bool:
     """The reference rules: skip the start cell, test the end cell only with include_end, and any
     cell outside the grid strictly between start and end blocks the ray."""
     sz, sy, sx = grid.shape
@@ -181,8 +182,13 @@ def test_cuda_raycast_matches_cpu() -> None:
         gb = torch.zeros(n, dtype=torch.bool, device=dev)
         gh = torch.full((n, 3), -7, dtype=torch.int32, device=dev)
         _core.raycast_batch(
-            torch.from_numpy(grid).to(dev), torch.from_numpy(starts).to(dev), torch.from_numpy(ends).to(dev),
-            include_end, gb, gh, torch.cuda.current_stream().cuda_stream,
+            torch.from_numpy(grid).to(dev),
+            torch.from_numpy(starts).to(dev),
+            torch.from_numpy(ends).to(dev),
+            include_end,
+            gb,
+            gh,
+            torch.cuda.current_stream().cuda_stream,
         )
         torch.cuda.synchronize()
         assert np.array_equal(gb.cpu().numpy(), cb)

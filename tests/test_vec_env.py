@@ -7,10 +7,9 @@ import math
 import numpy as np
 import pytest
 import torch
+from echelon import EnvConfig, RewardConfig, VecEnv
 from gymnasium import spaces
 from helpers import clear_world, empty_env, park_all, zero_actions
-
-from echelon import EnvConfig, RewardConfig, VecEnv
 
 
 def small_cfg(**kw: object) -> EnvConfig:
@@ -23,13 +22,19 @@ def test_shapes_dtypes_and_spaces() -> None:
     env = VecEnv(small_cfg(packs_per_team=1), num_worlds=3, seed=1)
     obs = env.reset()
     assert obs.shape == (3, 10, env.obs_dim) and obs.dtype == torch.float32
-    assert env.action_dim == 26 and env.agent_ids[:2] == ["blue_0", "blue_1"] and env.agent_ids[5] == "red_0"
+    assert (
+        env.action_dim == 26
+        and env.agent_ids[:2] == ["blue_0", "blue_1"]
+        and env.agent_ids[5] == "red_0"
+    )
     assert env.team_slices == {"blue": slice(0, 5), "red": slice(5, 10)}
     layout = env.obs_layout
     assert list(layout) == ["self", "zone"]
     assert sum(b.size for b in layout.values()) == env.obs_dim
     assert layout["zone"].take(obs).shape == (3, 10, 11)
-    assert isinstance(env.observation_space, spaces.Box) and env.observation_space.shape == (env.obs_dim,)
+    assert isinstance(env.observation_space, spaces.Box) and env.observation_space.shape == (
+        env.obs_dim,
+    )
     assert env.action_space.low.min() == -1.0 and env.action_space.high.max() == 1.0
     obs2, rew, term, trunc, info = env.step(zero_actions(env))
     assert rew.shape == (3, 10) and term.dtype == torch.bool and trunc.dtype == torch.bool
@@ -47,7 +52,7 @@ def test_bad_actions_are_rejected_with_clear_errors() -> None:
         env.step(good[..., :25])
     with pytest.raises(ValueError, match="float32"):
         env.step(good.double())
-    with pytest.raises(ValueError, match="torch.Tensor"):
+    with pytest.raises(ValueError, match=r"torch\.Tensor"):
         env.step(good.numpy())  # type: ignore[arg-type]
 
 
@@ -67,7 +72,9 @@ def test_non_finite_actions_become_zero_and_are_counted_without_touching_the_cal
     clean[1, 2, 1] = 1.0
     snapshot = bad.clone()
     _, _, _, _, info = env_a.step(bad)
-    assert torch.equal(bad.nan_to_num(123.0), snapshot.nan_to_num(123.0)), "caller's tensor was modified"
+    assert torch.equal(bad.nan_to_num(123.0), snapshot.nan_to_num(123.0)), (
+        "caller's tensor was modified"
+    )
     assert info["bad_action_entries"] == 2
     env_b.step(clean)
     assert np.array_equal(env_a.sim.mech_pos(), env_b.sim.mech_pos())
@@ -101,8 +108,15 @@ def run(env: VecEnv, steps: int, seed: int) -> list[torch.Tensor]:
     for _ in range(steps):
         a = torch.rand((env.num_worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1
         obs, rew, term, trunc, info = env.step(a)
-        trace += [obs.clone(), rew.clone(), term.clone(), trunc.clone(), info["final_obs"].clone(),
-                  info["episode_end"].clone(), torch.from_numpy(env.sim.mech_pos().copy())]
+        trace += [
+            obs.clone(),
+            rew.clone(),
+            term.clone(),
+            trunc.clone(),
+            info["final_obs"].clone(),
+            info["episode_end"].clone(),
+            torch.from_numpy(env.sim.mech_pos().copy()),
+        ]
     return trace
 
 
@@ -125,15 +139,19 @@ def test_auto_reset_starts_a_fresh_episode_with_a_fresh_map() -> None:
     first_map = env.sim.voxels(0).copy()
     a = zero_actions(env)
     for t in range(1, 11):
-        obs, rew, term, trunc, info = env.step(a)
+        obs, _rew, term, trunc, info = env.step(a)
         if t < 10:
             assert not info["episode_end"].any() and not trunc.any()
     assert info["episode_end"].all()
     assert trunc.all() and not term.any(), "the time limit truncates, never both"
-    assert info["episode_stats"][0, 0] == 10 and info["episode_stats"][0, 1] == 3  # length, time limit
+    assert (
+        info["episode_stats"][0, 0] == 10 and info["episode_stats"][0, 1] == 3
+    )  # length, time limit
     assert env.sim.episode_index(0) == 1 and env.sim.step_count(0) == 0
     assert not np.array_equal(env.sim.voxels(0), first_map)
-    assert not torch.equal(info["final_obs"], obs), "final_obs holds the ended episode, obs the new one"
+    assert not torch.equal(info["final_obs"], obs), (
+        "final_obs holds the ended episode, obs the new one"
+    )
     assert info["alive"].all()
     # time fraction (last entry of the self block): 1.0 in the final observation, 0 in the new one
     tf = env.obs_layout["self"].slice.stop - 1
@@ -189,7 +207,7 @@ def test_zone_win_terminates_and_elimination_ends_the_episode() -> None:
     env = zone_scene(max_seconds=4.0)  # score to win = 2 s = 8 decisions alone in the zone
     env.sim.mech_pos()[0, 4, :2] = (20.0, 25.0)
     for t in range(8):
-        _, rew, term, trunc, info = env.step(zero_actions(env))
+        _, _rew, term, trunc, info = env.step(zero_actions(env))
         if t < 7:
             assert not info["episode_end"][0]
     assert info["episode_end"][0] and info["winner"][0] == 0

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import empty_env
-
 from echelon import EnvConfig, VecEnv, _core
+from helpers import empty_env
 
 MATERIAL_HP = {0: 0, 1: 100, 2: 0, 3: 0, 4: 50, 5: 200, 6: 0, 7: 10, 8: 1000, 9: 1}
 COLLIDES = [False, True, False, False, True, True, False, True, True, False]
@@ -86,7 +85,7 @@ def test_generated_maps_are_consistent_and_fair(size: tuple[int, int, int]) -> N
         for corner in (blue, red):
             x0 = 0 if corner in (0, 2) else sx - clear
             y0 = 0 if corner in (0, 1) else sy - clear
-            block = vox[:, y0:y0 + clear, x0:x0 + clear]
+            block = vox[:, y0 : y0 + clear, x0 : x0 + clear]
             assert not np.isin(block, [1, 4, 5, 7, 8]).any(), "spawn squares are free of obstacles"
             centres.append((x0 + clear / 2, y0 + clear / 2))
             # the zone circle never overlaps a spawn square

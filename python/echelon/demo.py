@@ -24,15 +24,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_demo(args: argparse.Namespace) -> int:
     cfg = EnvConfig(packs_per_team=args.packs)
-    env = VecEnv(cfg, num_worlds=args.worlds, device=args.device, seed=args.seed, num_threads=args.threads)
-    print(f"{env}\nobservation blocks: " + ", ".join(f"{k}{list(b.shape)}" for k, b in env.obs_layout.items()))
+    env = VecEnv(
+        cfg, num_worlds=args.worlds, device=args.device, seed=args.seed, num_threads=args.threads
+    )
+    print(
+        f"{env}\nobservation blocks: "
+        + ", ".join(f"{k}{list(b.shape)}" for k, b in env.obs_layout.items())
+    )
     env.reset()
     gen = torch.Generator().manual_seed(args.seed)
-    episodes, wins, ret = 0, [0, 0, 0], torch.zeros(env.num_worlds, env.num_agents, device=env.device)
+    episodes, wins, ret = (
+        0,
+        [0, 0, 0],
+        torch.zeros(env.num_worlds, env.num_agents, device=env.device),
+    )
     finished_returns: list[float] = []
     start = last = time.perf_counter()
     for t in range(1, args.steps + 1):
-        actions = (torch.rand((env.num_worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1).to(env.device)
+        actions = (
+            torch.rand((env.num_worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1
+        ).to(env.device)
         _, reward, _, _, info = env.step(actions)
         ret += reward
         ended = info["episode_end"]
@@ -46,7 +57,10 @@ def run_demo(args: argparse.Namespace) -> int:
         if now - last >= 2.0 or t == args.steps:
             rate = t * env.num_worlds * env.num_agents / (now - start)
             mean_ret = sum(finished_returns[-100:]) / max(1, len(finished_returns[-100:]))
-            print(f"step {t:5d}/{args.steps}  {rate:12,.0f} agent-steps/s  episodes {episodes:5d}  "
-                  f"blue/red/draw {wins[0]}/{wins[1]}/{wins[2]}  mean return {mean_ret:7.3f}", flush=True)
+            print(
+                f"step {t:5d}/{args.steps}  {rate:12,.0f} agent-steps/s  episodes {episodes:5d}  "
+                f"blue/red/draw {wins[0]}/{wins[1]}/{wins[2]}  mean return {mean_ret:7.3f}",
+                flush=True,
+            )
             last = now
     return 0

@@ -20,7 +20,9 @@ def _ints(text: str) -> list[int]:
     try:
         return [int(v) for v in text.split(",") if v]
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from exc
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from exc
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     env = sub.add_parser("env", help="env agent-steps/s against worlds and threads")
     env.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     env.add_argument("--worlds", type=_ints, default=[1, 16, 64, 256])
-    env.add_argument("--threads", type=_ints, default=None, help="default: 1 and all available cores")
+    env.add_argument(
+        "--threads", type=_ints, default=None, help="default: 1 and all available cores"
+    )
     env.add_argument("--packs", type=_ints, default=[1])
     env.add_argument("--map-size", type=_ints, default=[100, 100, 20])
     env.add_argument("--map-type", default="simple")
@@ -62,13 +66,36 @@ def run_env_bench(args: argparse.Namespace) -> int:
                 base = base or r.agent_steps_per_s
                 scaling = r.agent_steps_per_s / base
                 rows.append([packs, worlds, t, args.device, r.agent_steps_per_s, f"{scaling:.2f}x"])
-                records.append({"packs_per_team": packs, "worlds": worlds, "threads": t, "device": args.device,
-                                "steps": r.steps, "seconds": r.seconds, "agent_steps_per_s": r.agent_steps_per_s})
+                records.append(
+                    {
+                        "packs_per_team": packs,
+                        "worlds": worlds,
+                        "threads": t,
+                        "device": args.device,
+                        "steps": r.steps,
+                        "seconds": r.seconds,
+                        "agent_steps_per_s": r.agent_steps_per_s,
+                    }
+                )
     print()
-    print(f"map {tuple(args.map_size)} ({args.map_type}), random actions, {args.steps} steps per row")
-    print(format_table(["packs/team", "worlds", "threads", "device", "agent-steps/s", "vs 1 thread"], rows))
-    write_json(args.out, {"benchmark": "env", "time": time.strftime("%Y-%m-%d %H:%M:%S"),
-                          "machine": describe_machine(), "map_size": args.map_size, "results": records})
+    print(
+        f"map {tuple(args.map_size)} ({args.map_type}), random actions, {args.steps} steps per row"
+    )
+    print(
+        format_table(
+            ["packs/team", "worlds", "threads", "device", "agent-steps/s", "vs 1 thread"], rows
+        )
+    )
+    write_json(
+        args.out,
+        {
+            "benchmark": "env",
+            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "machine": describe_machine(),
+            "map_size": args.map_size,
+            "results": records,
+        },
+    )
     print(f"\nwritten to {args.out}")
     return 0
 
@@ -87,11 +114,25 @@ def run_rays_bench(args: argparse.Namespace) -> int:
         n = args.rays if dev == "cuda" else min(args.rays, 200_000)
         r = bench_rays(dev, n)
         rows.append([r.device, r.rays, r.rays_per_s, r.voxel_steps_per_s])
-        records.append({"device": r.device, "rays": r.rays, "seconds": r.seconds,
-                        "rays_per_s": r.rays_per_s, "voxel_steps_per_s": r.voxel_steps_per_s})
+        records.append(
+            {
+                "device": r.device,
+                "rays": r.rays,
+                "seconds": r.seconds,
+                "rays_per_s": r.rays_per_s,
+                "voxel_steps_per_s": r.voxel_steps_per_s,
+            }
+        )
     print("100x100x20 grid, 10% solid, random rays below z = 6 (LOS test, end cell excluded)")
     print(format_table(["device", "rays", "rays/s", "voxel-steps/s (upper bound)"], rows))
-    write_json(args.out, {"benchmark": "rays", "time": time.strftime("%Y-%m-%d %H:%M:%S"),
-                          "machine": describe_machine(), "results": records})
+    write_json(
+        args.out,
+        {
+            "benchmark": "rays",
+            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "machine": describe_machine(),
+            "results": records,
+        },
+    )
     print(f"\nwritten to {args.out}")
     return 0

@@ -26,9 +26,15 @@ class EnvBenchResult:
 
 
 def bench_env(
-    cfg: EnvConfig, worlds: int, threads: int, device: str, steps: int, warmup: int = 10, seed: int = 0
+    cfg: EnvConfig,
+    worlds: int,
+    threads: int,
+    device: str,
+    steps: int,
+    warmup: int = 10,
+    seed: int = 0,
 ) -> EnvBenchResult:
-    """Steps `worlds` worlds with uniform random actions (pre-drawn, so the policy costs nothing)."""
+    """Steps `worlds` worlds with uniform random actions, pre-drawn so the policy costs nothing."""
     env = VecEnv(cfg, num_worlds=worlds, device=device, seed=seed, num_threads=threads)
     env.reset()
     gen = torch.Generator(device="cpu").manual_seed(seed)

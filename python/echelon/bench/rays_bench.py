@@ -32,14 +32,24 @@ def random_world(rng: np.random.Generator, size: tuple[int, int, int], fill: flo
     return np.where(rng.random((sz, sy, sx)) < fill, 1, 0).astype(np.uint8)
 
 
-def random_rays(rng: np.random.Generator, size: tuple[int, int, int], n: int) -> tuple[np.ndarray, np.ndarray]:
+def random_rays(
+    rng: np.random.Generator, size: tuple[int, int, int], n: int
+) -> tuple[np.ndarray, np.ndarray]:
     hi = np.array(size, np.float32)
     hi[2] = min(hi[2], 6.0)  # mech-height rays, as weapons and sensors cast them
-    return (rng.uniform(0, hi, (n, 3)).astype(np.float32), rng.uniform(0, hi, (n, 3)).astype(np.float32))
+    return (
+        rng.uniform(0, hi, (n, 3)).astype(np.float32),
+        rng.uniform(0, hi, (n, 3)).astype(np.float32),
+    )
 
 
-def bench_rays(device: str, n: int, size: tuple[int, int, int] = (100, 100, 20), fill: float = 0.1,
-               repeats: int = 5) -> RaysBenchResult:
+def bench_rays(
+    device: str,
+    n: int,
+    size: tuple[int, int, int] = (100, 100, 20),
+    fill: float = 0.1,
+    repeats: int = 5,
+) -> RaysBenchResult:
     rng = np.random.default_rng(0)
     grid = random_world(rng, size, fill)
     starts, ends = random_rays(rng, size, n)
@@ -52,7 +62,9 @@ def bench_rays(device: str, n: int, size: tuple[int, int, int] = (100, 100, 20),
         start = time.perf_counter()
         for _ in range(repeats):
             _core.raycast_batch(*args)
-        return RaysBenchResult("cpu (1 thread)", n, (time.perf_counter() - start) / repeats, mean_cells)
+        return RaysBenchResult(
+            "cpu (1 thread)", n, (time.perf_counter() - start) / repeats, mean_cells
+        )
     dev = torch.device("cuda")
     g, s, e = (torch.from_numpy(x).to(dev) for x in (grid, starts, ends))
     blocked_t = torch.zeros(n, dtype=torch.bool, device=dev)
@@ -66,4 +78,9 @@ def bench_rays(device: str, n: int, size: tuple[int, int, int] = (100, 100, 20),
         _core.raycast_batch(g, s, e, False, blocked_t, hit_t, stream)
     t1.record()
     torch.cuda.synchronize()
-    return RaysBenchResult(f"cuda ({torch.cuda.get_device_name(0)})", n, t0.elapsed_time(t1) / 1000 / repeats, mean_cells)
+    return RaysBenchResult(
+        f"cuda ({torch.cuda.get_device_name(0)})",
+        n,
+        t0.elapsed_time(t1) / 1000 / repeats,
+        mean_cells,
+    )

@@ -6,7 +6,7 @@ returned observations are the episode's final ones. For throughput use ``VecEnv`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -18,7 +18,11 @@ from echelon.env.vec_env import VecEnv
 
 
 class EchelonParallelEnv(ParallelEnv):  # type: ignore[misc]
-    metadata = {"name": "echelon_v0", "render_modes": [], "is_parallelizable": True}
+    metadata: ClassVar[dict[str, Any]] = {
+        "name": "echelon_v0",
+        "render_modes": [],
+        "is_parallelizable": True,
+    }
 
     def __init__(self, config: EnvConfig | None = None, seed: int = 0) -> None:
         self.config = config if config is not None else EnvConfig()
@@ -27,7 +31,9 @@ class EchelonParallelEnv(ParallelEnv):  # type: ignore[misc]
         self.possible_agents = list(self._env.agent_ids)
         self.agents: list[str] = []
         self._index = {a: i for i, a in enumerate(self.possible_agents)}
-        self._actions = torch.zeros((1, self._env.num_agents, self._env.action_dim), dtype=torch.float32)
+        self._actions = torch.zeros(
+            (1, self._env.num_agents, self._env.action_dim), dtype=torch.float32
+        )
 
     def observation_space(self, agent: str) -> spaces.Box:
         return self._env.observation_space
@@ -45,8 +51,14 @@ class EchelonParallelEnv(ParallelEnv):  # type: ignore[misc]
         self.agents = list(self.possible_agents)
         return {a: obs[self._index[a]].copy() for a in self.agents}, {a: {} for a in self.agents}
 
-    def step(self, actions: dict[str, np.ndarray]) -> tuple[
-        dict[str, np.ndarray], dict[str, float], dict[str, bool], dict[str, bool], dict[str, dict[str, Any]]
+    def step(
+        self, actions: dict[str, np.ndarray]
+    ) -> tuple[
+        dict[str, np.ndarray],
+        dict[str, float],
+        dict[str, bool],
+        dict[str, bool],
+        dict[str, dict[str, Any]],
     ]:
         self._actions.zero_()
         for agent, act in actions.items():
@@ -54,12 +66,19 @@ class EchelonParallelEnv(ParallelEnv):  # type: ignore[misc]
                 raise ValueError(f"unknown agent {agent!r}; expected one of {self.possible_agents}")
             arr = np.asarray(act, dtype=np.float32)
             if arr.shape != (self._env.action_dim,):
-                raise ValueError(f"action for {agent} must have shape ({self._env.action_dim},), got {arr.shape}")
+                raise ValueError(
+                    f"action for {agent} must have shape ({self._env.action_dim},), got {arr.shape}"
+                )
             self._actions[0, self._index[agent]] = torch.from_numpy(arr)
         obs_t, rew_t, term_t, trunc_t, info = self._env.step(self._actions)
         ended = bool(info["episode_end"][0])
         source = info["final_obs"][0] if ended else obs_t[0]
-        obs, rew, term, trunc = source.numpy(), rew_t[0].numpy(), term_t[0].numpy(), trunc_t[0].numpy()
+        obs, rew, term, trunc = (
+            source.numpy(),
+            rew_t[0].numpy(),
+            term_t[0].numpy(),
+            trunc_t[0].numpy(),
+        )
         live = self.agents
         observations = {a: obs[self._index[a]].copy() for a in live}
         rewards = {a: float(rew[self._index[a]]) for a in live}

@@ -95,14 +95,24 @@ class VecEnv:
         self.config = config if config is not None else EnvConfig()
         if not isinstance(self.config, EnvConfig):
             raise ValueError(f"config must be an EnvConfig, got {type(config).__name__}")
-        if isinstance(num_worlds, bool) or not isinstance(num_worlds, int) or not 1 <= num_worlds <= 1 << 20:
+        if (
+            isinstance(num_worlds, bool)
+            or not isinstance(num_worlds, int)
+            or not 1 <= num_worlds <= 1 << 20
+        ):
             raise ValueError(f"num_worlds must be an integer in [1, 1048576], got {num_worlds!r}")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
             raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
         if num_threads is None:
             num_threads = min(num_worlds, len(os.sched_getaffinity(0)))
-        if isinstance(num_threads, bool) or not isinstance(num_threads, int) or not 1 <= num_threads <= 1024:
-            raise ValueError(f"num_threads must be an integer in [1, 1024] or None, got {num_threads!r}")
+        if (
+            isinstance(num_threads, bool)
+            or not isinstance(num_threads, int)
+            or not 1 <= num_threads <= 1024
+        ):
+            raise ValueError(
+                f"num_threads must be an integer in [1, 1024] or None, got {num_threads!r}"
+            )
         self.device = _resolve_device(device)
         self.seed = seed
         self.num_worlds = num_worlds
@@ -119,15 +129,25 @@ class VecEnv:
         self.observation_space: spaces.Box = observation_space(self.obs_dim)
         self.action_space: spaces.Box = action_space(self.action_dim)
         self._host = self._allocate(torch.device("cpu"), pin=self.device.type == "cuda")
-        self._out = self._host if self.device.type == "cpu" else self._allocate(self.device, pin=False)
+        self._out = (
+            self._host if self.device.type == "cpu" else self._allocate(self.device, pin=False)
+        )
         self._actions_host = torch.zeros(
-            (num_worlds, self.num_agents, self.action_dim), dtype=torch.float32,
+            (num_worlds, self.num_agents, self.action_dim),
+            dtype=torch.float32,
             pin_memory=self.device.type == "cuda",
         )
         h = self._host
         self._sim.bind(
-            h["obs"], h["final_obs"], h["reward"], h["terminated"], h["truncated"], h["alive"],
-            h["episode_end"], h["winner"], h["episode_stats"],
+            h["obs"],
+            h["final_obs"],
+            h["reward"],
+            h["terminated"],
+            h["truncated"],
+            h["alive"],
+            h["episode_end"],
+            h["winner"],
+            h["episode_stats"],
         )
         self._bad_total = 0
 
@@ -194,15 +214,20 @@ class VecEnv:
     def _check_actions(self, actions: torch.Tensor) -> torch.Tensor:
         expected = (self.num_worlds, self.num_agents, self.action_dim)
         if not isinstance(actions, torch.Tensor):
-            raise ValueError(f"actions must be a torch.Tensor of shape {expected}, got {type(actions).__name__}")
+            raise ValueError(
+                f"actions must be a torch.Tensor of shape {expected}, got {type(actions).__name__}"
+            )
         if tuple(actions.shape) != expected:
-            raise ValueError(f"actions must have shape {expected} (worlds, agents, action_dim), got {tuple(actions.shape)}")
+            raise ValueError(
+                f"actions must have shape {expected} (worlds, agents, action_dim), "
+                f"got {tuple(actions.shape)}"
+            )
         if actions.dtype != torch.float32:
             raise ValueError(f"actions must have dtype torch.float32, got {actions.dtype}")
         if actions.device != self.device:
             raise ValueError(f"actions must be on device {self.device}, got {actions.device}")
         if actions.device.type == "cpu" and actions.is_contiguous():
-            # The core reads it and sanitises into its own scratch: the caller's tensor is never written.
+            # The core sanitises into its own scratch: the caller's tensor is never written.
             return actions.detach()
         self._actions_host.copy_(actions.detach())
         return self._actions_host

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates python/echelon/_core.pyi from a dev build (tools/dev_build.sh). Buffers are typed
+# `Buffer` (any DLPack array: numpy, or torch on CPU or CUDA) rather than numpy-only NDArray.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export PYTHONPATH=$("$root/tools/dev_build.sh" "${1:-dev}")
+"$root/.venv/bin/python" -m nanobind.stubgen -q -m echelon._core -o "$root/python/echelon/_core.pyi"
+python3 - "$root/python/echelon/_core.pyi" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r"Annotated\[NDArray\[[^\]]*\], dict\([^)]*\)\]", "Buffer", s)
+s = re.sub(r"NDArray\[[^\]]*\]", "Buffer", s)
+s = s.replace("from numpy.typing import NDArray\n", "")
+s = s.replace("import numpy\n", "from typing import Any, TypeAlias\n\nimport numpy\n", 1)
+s = s.replace("\n\nhas_cuda", "\n\nBuffer: TypeAlias = Any  # any DLPack array: numpy, torch CPU or CUDA\n\nhas_cuda", 1)
+open(p, "w").write(s)
+PY
+echo "wrote python/echelon/_core.pyi"
