@@ -3,3 +3,4 @@
 #include <nanobind/nanobind.h>
 
 void bind_combat(nanobind::module_& m);
+void bind_terrain(nanobind::module_& m);

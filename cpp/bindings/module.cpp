@@ -119,7 +119,7 @@ NB_MODULE(_core, m) {
     m.attr("has_cuda") = false;
 #endif
 
-    nb::enum_<MapType>(m, "MapType").value("simple", MapType::Simple).value("empty", MapType::Empty);
+    nb::enum_<MapType>(m, "MapType").value("simple", MapType::Simple).value("empty", MapType::Empty).value("procedural", MapType::Procedural);
 
     nb::class_<RewardWeights>(m, "RewardWeights")
         .def(nb::init<>())
@@ -284,4 +284,5 @@ NB_MODULE(_core, m) {
         return l;
     }, "(id, hp, collides, blocks_los) for each material id.");
     bind_combat(m);
+    bind_terrain(m);
 }

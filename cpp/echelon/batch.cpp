@@ -8,7 +8,7 @@
 #include "action_decode.hpp"
 #include "combat.hpp"
 #include "episode.hpp"
-#include "maps/simple_map.hpp"
+#include "maps/generate.hpp"
 #include "movement.hpp"
 #include "rewards.hpp"
 #include "spawn.hpp"
@@ -87,7 +87,7 @@ void BatchSim::reset_world(int w) {
     Rng map_rng(mix_seed(seed_, static_cast<uint64_t>(w), ep, static_cast<uint64_t>(RngPurpose::Map)));
     Rng spawn_rng(mix_seed(seed_, static_cast<uint64_t>(w), ep, static_cast<uint64_t>(RngPurpose::Spawn)));
     ws.sim_rng = Rng(mix_seed(seed_, static_cast<uint64_t>(w), ep, static_cast<uint64_t>(RngPurpose::Sim)));
-    ws.map = generate_simple_map(ws.world, cfg_, map_rng);
+    ws.map = generate_map(ws.world, cfg_, map_rng);
     MechSpan m = mechs_.world(w);
     spawn_teams(m, cfg_.agents_per_team(), ws.map, ws.world, spawn_rng);
     reset_combat(ws.combat, m);

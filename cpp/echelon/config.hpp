@@ -5,7 +5,7 @@
 
 namespace echelon {
 
-enum class MapType : int { Simple = 0, Empty = 1 };
+enum class MapType : int { Simple = 0, Empty = 1, Procedural = 2 };
 
 struct RewardWeights {
     float zone_tick = 3.0f;   // per decision, agents in the zone: weight x own team's tick

@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-MAP_TYPES = ("simple", "empty")
+MAP_TYPES = ("procedural", "simple", "empty")
+PROCEDURAL_MIN_HEIGHT = 8  # mirrors terrain::kMinProceduralHeight
 OBSERVATION_MODES = ("full", "partial")
 CONTROLLERS = ("external",)
 
@@ -138,14 +139,16 @@ class EnvConfig:
     packs_per_team: packs of five mechs (heavy, 2 medium, light, scout) per team, 1..8.
     observation: "full" or "partial". The current observation (self and zone blocks) is the same
         in both modes; partial sensing applies to the contact blocks of the observation issue.
-    map_type: "simple" (flat ground, random blocks and hazard pads) or "empty" (flat ground).
+    map_type: "procedural" (default: four biome quadrants, corridors, a fair zone, connectivity
+        guaranteed for every class; needs a height of at least 8), "simple" (flat ground, random
+        blocks and hazard pads) or "empty" (flat ground); the last two suit tests and curricula.
     blue / red: team controllers; "external" means the caller supplies that team's action rows.
     """
 
     map_size: tuple[int, int, int] = (100, 100, 20)
     packs_per_team: int = 1
     observation: str = "full"
-    map_type: str = "simple"
+    map_type: str = "procedural"
     obstacle_density: float = 0.08
     dt: float = 0.05
     decision_repeat: int = 5
@@ -168,6 +171,11 @@ class EnvConfig:
         _check_int("packs_per_team", self.packs_per_team, 1, 8)
         _check_choice("observation", self.observation, OBSERVATION_MODES)
         _check_choice("map_type", self.map_type, MAP_TYPES)
+        if self.map_type == "procedural" and z < PROCEDURAL_MIN_HEIGHT:
+            raise ValueError(
+                f"map_size[2] (z) must be at least {PROCEDURAL_MIN_HEIGHT} for "
+                f"map_type='procedural', got {z} (use map_type='simple' for flatter worlds)"
+            )
         _check_range("obstacle_density", self.obstacle_density, 0.0, 0.5)
         _check_range("dt", self.dt, 0.001, 0.5)
         _check_int("decision_repeat", self.decision_repeat, 1, 100)

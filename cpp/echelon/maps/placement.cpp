@@ -27,6 +27,9 @@ int spawn_clear_size(const World& world, int agents_per_team) {
 
 namespace {
 
+// Largest allowed relative difference between the zone's distances to the two spawn squares.
+constexpr float kZoneFairness = 0.1f;
+
 IBox spawn_box(const World& world, const MapInfo& map, int team) {
     const int s = map.spawn_clear;
     const Corner c = map.spawn_corner[team];
@@ -85,8 +88,12 @@ void place_fair_zone(World& world, MapInfo& map, Rng& rng) {
             const float t = static_cast<float>(k) * kStep;
             const float cx = mid.x + perp.x * t, cy = mid.y + perp.y * t;
             const bool inside = cx - radius >= 1.f && cy - radius >= 1.f && cx + radius <= sx - 1.f && cy + radius <= sy - 1.f;
-            const bool clear = distance_to_box(cx, cy, box_a) > radius && distance_to_box(cx, cy, box_b) > radius;
-            if (inside && clear) (std::fabs(t) <= 0.25f * min_dim ? near : far).push_back(t);
+            const float da = distance_to_box(cx, cy, box_a), db = distance_to_box(cx, cy, box_b);
+            const bool clear = da > radius && db > radius;
+            // On a non-square map the bisector of the centres is no symmetry axis of the squares,
+            // so far from the midpoint the distances to the squares drift apart (SPEC §1.11).
+            const bool fair = std::fabs(da - db) <= kZoneFairness * std::fmax(da, db);
+            if (inside && clear && fair) (std::fabs(t) <= 0.25f * min_dim ? near : far).push_back(t);
         }
         if (!near.empty() || !far.empty() || radius <= 1.f) break;
         radius = std::fmax(1.f, radius * 0.85f);

@@ -18,7 +18,8 @@ void clear_spawn_areas(World& world, const MapInfo& map);
 
 // Places the zone on the perpendicular bisector of the two spawn squares' centres, so its
 // distances to both spawn areas are equal (SPEC §1.11), never overlapping a spawn square, and
-// clears its columns.
+// clears its columns. On non-square maps only bisector points whose distances to the two spawn
+// squares are within 10% of each other are used.
 void place_fair_zone(World& world, MapInfo& map, Rng& rng);
 
 // The (x, y) centre of a team's spawn square.
