@@ -80,7 +80,8 @@ class RewardConfig:
         _check_range("rewards.zone_tick", self.zone_tick, -100.0, 100.0)
         _check_range("rewards.approach", self.approach, -100.0, 100.0)
         _check_range("rewards.gamma", self.gamma, 0.0, 1.0)
-        for name in ("damage", "kill", "assist", "death", "friendly_damage", "team_kill", "win", "loss"):
+        for name in ("damage", "kill", "assist", "death", "friendly_damage", "team_kill",
+                     "win", "loss"):
             _check_range(f"rewards.{name}", getattr(self, name), -1000.0, 1000.0)
         _check_range("rewards.contested_mult", self.contested_mult, 0.0, 100.0)
         _check_range("rewards.contested_death_mult", self.contested_death_mult, 0.0, 100.0)

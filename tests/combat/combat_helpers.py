@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import torch
+
 from echelon import EnvConfig, VecEnv
 from echelon.config import CombatConfig, RewardConfig
 
@@ -22,8 +23,17 @@ RED = 5
 HALF_Z = {0: 2.0, 1: 1.5, 2: 1.5, 3: 1.0, 4: 0.9}
 HP = {0: 200.0, 1: 150.0, 2: 150.0, 3: 80.0, 4: 60.0}
 
-SLOTS = {"forward": 0, "strafe": 1, "vertical": 2, "yaw": 3, "primary": 4, "vent": 5,
-         "secondary": 6, "tertiary": 7, "special": 8}
+SLOTS = {
+    "forward": 0,
+    "strafe": 1,
+    "vertical": 2,
+    "yaw": 3,
+    "primary": 4,
+    "vent": 5,
+    "secondary": 6,
+    "tertiary": 7,
+    "special": 8,
+}
 
 
 def half_z(agent: int) -> float:
@@ -44,8 +54,12 @@ class Scene:
         rw = {"zone_tick": 0.0, "approach": 0.0, **(rewards or {})}
         cb = {"leg_hit_chance": 0.0, **(combat or {})}
         cfg = EnvConfig(
-            map_size=size, map_type="empty", packs_per_team=packs, decision_repeat=decision_repeat,
-            max_episode_seconds=max_episode_seconds, rewards=RewardConfig(**rw),
+            map_size=size,
+            map_type="empty",
+            packs_per_team=packs,
+            decision_repeat=decision_repeat,
+            max_episode_seconds=max_episode_seconds,
+            rewards=RewardConfig(**rw),
             combat=CombatConfig(**cb),
         )
         self.env = VecEnv(cfg, num_worlds=1, seed=0, num_threads=1)
@@ -74,7 +88,9 @@ class Scene:
         self.actions = torch.zeros((1, n, self.env.action_dim))
         self.last: tuple[Any, ...] = ()
 
-    def place(self, agent: int, x: float, y: float, yaw: float = 0.0, z: float | None = None) -> None:
+    def place(
+        self, agent: int, x: float, y: float, yaw: float = 0.0, z: float | None = None
+    ) -> None:
         self.pos[agent] = (x, y, half_z(agent) if z is None else z)
         self.vel[agent] = (0.0, 0.0, 0.0)
         self.yaw[agent] = yaw
@@ -89,8 +105,13 @@ class Scene:
     def step(self, n: int = 1) -> tuple[Any, ...]:
         for _ in range(n):
             obs, rew, term, trunc, info = self.env.step(self.actions)
-            self.last = (obs.clone(), rew.clone(), term.clone(), trunc.clone(),
-                         {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in info.items()})
+            self.last = (
+                obs.clone(),
+                rew.clone(),
+                term.clone(),
+                trunc.clone(),
+                {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in info.items()},
+            )
         return self.last
 
     def reward(self, agent: int) -> float:
@@ -100,7 +121,9 @@ class Scene:
         ev = self.sim.events(0)
         return [e for e in ev if kind is None or e["type"] == kind]
 
-    def wall_x(self, x: int, material: int = 1, y0: int = 0, y1: int | None = None, z1: int | None = None) -> None:
+    def wall_x(
+        self, x: int, material: int = 1, y0: int = 0, y1: int | None = None, z1: int | None = None
+    ) -> None:
         """A wall filling column x (every y in [y0, y1), z in [1, z1)) with `material`."""
         y1 = self.size[1] if y1 is None else y1
         z1 = self.size[2] if z1 is None else z1
@@ -110,7 +133,9 @@ class Scene:
 
     def stats(self) -> dict[str, float]:
         info = self.last[4]
-        return dict(zip(self.env.episode_stat_names, info["episode_stats"][0].tolist(), strict=True))
+        return dict(
+            zip(self.env.episode_stat_names, info["episode_stats"][0].tolist(), strict=True)
+        )
 
 
 def facing(ax: float, ay: float, bx: float, by: float) -> float:

@@ -9,17 +9,23 @@ import math
 import numpy as np
 import pytest
 import torch
-from echelon import EnvConfig, VecEnv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from echelon import EnvConfig, VecEnv
 
 MAX_HP = np.array([200.0, 150.0, 150.0, 80.0, 60.0])
 HALF = {0: (0.6, 0.6, 0.9), 1: (0.75, 0.75, 1.0), 2: (1.25, 1.25, 1.5), 3: (1.75, 1.75, 2.0)}
 COLLIDES = {1, 4, 5, 7, 8}
 
 
-def make_env(seed: int, threads: int, worlds: int = 6, size: tuple[int, int, int] = (40, 40, 12),
-             seconds: float = 10.0) -> VecEnv:
+def make_env(
+    seed: int,
+    threads: int,
+    worlds: int = 6,
+    size: tuple[int, int, int] = (40, 40, 12),
+    seconds: float = 10.0,
+) -> VecEnv:
     cfg = EnvConfig(map_size=size, max_episode_seconds=seconds)
     env = VecEnv(cfg, num_worlds=worlds, seed=seed, num_threads=threads)
     env.reset()
@@ -54,7 +60,9 @@ def check_invariants(env: VecEnv) -> None:
             y1 = min(vox.shape[1], math.ceil(hi[1] - 1e-4))
             z1 = min(vox.shape[0], math.ceil(hi[2] - 1e-4))
             box = vox[z0:z1, y0:y1, x0:x1]
-            assert not np.isin(box, list(COLLIDES)).any(), f"world {w} agent {i} inside a blocking voxel"
+            assert not np.isin(box, list(COLLIDES)).any(), (
+                f"world {w} agent {i} inside a blocking voxel"
+            )
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,7 +87,13 @@ def rollout(threads: int, steps: int = 60) -> list[torch.Tensor]:
     out = []
     for _ in range(steps):
         obs, rew, term, trunc, info = env.step(random_actions(gen, env, 0.5))
-        out += [obs.clone(), rew.clone(), term.clone(), trunc.clone(), info["episode_stats"].clone()]
+        out += [
+            obs.clone(),
+            rew.clone(),
+            term.clone(),
+            trunc.clone(),
+            info["episode_stats"].clone(),
+        ]
     out.append(torch.from_numpy(env.sim.mech_hp().copy()))
     return out
 

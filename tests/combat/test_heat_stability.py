@@ -74,7 +74,10 @@ def test_light_can_fire_laser_and_flamer_together() -> None:
     assert s.heat[LIGHT] == pytest.approx(32.0)
 
 
-@pytest.mark.parametrize(("value", "ecm", "eccm", "heat"), [(0.3, 1, 0, 3.0 * DT), (0.8, 0, 1, 2.0 * DT), (-0.5, 0, 0, 0.0)])
+@pytest.mark.parametrize(
+    ("value", "ecm", "eccm", "heat"),
+    [(0.3, 1, 0, 3.0 * DT), (0.8, 0, 1, 2.0 * DT), (-0.5, 0, 0, 0.0)],
+)
 def test_scout_ewar_selector_and_heat(value: float, ecm: int, eccm: int, heat: float) -> None:
     s = Scene(keep=(SCOUT, R_HEAVY))
     s.place(SCOUT, 10.0, 20.0)
@@ -107,7 +110,7 @@ def test_sensor_quality_one_function() -> None:
     assert jam == pytest.approx(1.0 - d_red / 50.0, abs=1e-5)
     assert eccm == pytest.approx(1.0 - d_blue / 50.0, abs=1e-5)
     assert q == pytest.approx(1.0 - 0.85 * jam + 0.65 * eccm, abs=1e-5)
-    q_self, _, eccm_self = s.sim.sensor_quality(0, SCOUT)
+    _q_self, _, eccm_self = s.sim.sensor_quality(0, SCOUT)
     assert eccm_self == 1.0  # own ECCM helps itself
     s.heat[HEAVY] = 1000.0
     assert s.sim.sensor_quality(0, HEAVY)[0] == pytest.approx(0.25)  # shut down: sensors off

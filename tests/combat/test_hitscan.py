@@ -25,11 +25,13 @@ def test_laser_damage_and_heat() -> None:
     s = laser_scene(6.0)
     s.step()
     assert s.hp[R_HEAVY] == pytest.approx(200.0 - 14.0)
-    # Dissipation runs before the weapons phase, so after one substep the heat is exactly the shot's.
+    # Dissipation runs before the weapons phase: after one substep the heat is exactly the shot's.
     assert s.heat[MEDIUM] == pytest.approx(22.0)
     assert s.heat[R_HEAVY] == pytest.approx(6.0)  # heat transfer to the target
     hits = s.events("weapon_hit")
-    assert len(hits) == 1 and hits[0]["weapon"] == "laser" and hits[0]["value"] == pytest.approx(14.0)
+    assert (
+        len(hits) == 1 and hits[0]["weapon"] == "laser" and hits[0]["value"] == pytest.approx(14.0)
+    )
     s.clear_actions()
     s.step()
     assert s.heat[MEDIUM] == pytest.approx(22.0 - 11.0 * 0.05)
@@ -42,7 +44,9 @@ def test_laser_range(distance: float, hit: bool) -> None:
     assert (s.hp[R_HEAVY] < 200.0) == hit
 
 
-@pytest.mark.parametrize(("bearing", "hit"), [(59.0, True), (61.0, False), (-59.0, True), (-61.0, False)])
+@pytest.mark.parametrize(
+    ("bearing", "hit"), [(59.0, True), (61.0, False), (-59.0, True), (-61.0, False)]
+)
 def test_laser_arc_is_120_degrees(bearing: float, hit: bool) -> None:
     s = laser_scene(6.0, bearing_deg=bearing)
     s.step()
@@ -151,7 +155,10 @@ def test_flamer() -> None:
     assert [e["weapon"] for e in s.events("weapon_hit")] == ["flamer"]
 
 
-@pytest.mark.parametrize(("distance", "bearing", "hit"), [(4.35, 0.0, True), (4.6, 0.0, False), (3.9, 44.0, True), (3.9, 46.0, False)])  # dz = 1
+@pytest.mark.parametrize(
+    ("distance", "bearing", "hit"),
+    [(4.35, 0.0, True), (4.6, 0.0, False), (3.9, 44.0, True), (3.9, 46.0, False)],
+)  # dz = 1
 def test_flamer_range_and_arc(distance: float, bearing: float, hit: bool) -> None:
     s = Scene(keep=(LIGHT, R_HEAVY))
     s.place(LIGHT, 10.0, 20.0)
@@ -175,7 +182,9 @@ def test_painter_marks_target() -> None:
     assert len(s.events("paint")) == 1
 
 
-@pytest.mark.parametrize(("distance", "bearing", "painted"), [(10.5, 0.0, False), (8.0, 29.0, True), (8.0, 31.0, False)])
+@pytest.mark.parametrize(
+    ("distance", "bearing", "painted"), [(10.5, 0.0, False), (8.0, 29.0, True), (8.0, 31.0, False)]
+)
 def test_painter_range_and_arc(distance: float, bearing: float, painted: bool) -> None:
     s = Scene(keep=(SCOUT, R_HEAVY))
     s.place(SCOUT, 10.0, 20.0)
@@ -189,7 +198,7 @@ def test_painter_range_and_arc(distance: float, bearing: float, painted: bool) -
 def test_focus_target_is_respected_over_a_closer_enemy() -> None:
     s = Scene(keep=(MEDIUM, R_HEAVY, R_MEDIUM))
     s.place(MEDIUM, 10.0, 20.0)
-    s.place(R_HEAVY, 14.0, 20.0, yaw=math.pi)   # closer
+    s.place(R_HEAVY, 14.0, 20.0, yaw=math.pi)  # closer
     s.place(R_MEDIUM, 17.0, 23.0, yaw=math.pi)  # farther, chosen as focus
     s.sim.set_contact_slots(0, MEDIUM, [R_MEDIUM, R_HEAVY, -1, -1, -1])
     s.set(MEDIUM, primary=1.0)

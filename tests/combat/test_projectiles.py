@@ -63,7 +63,9 @@ def test_gauss_does_not_tunnel_through_solid_and_damages_it() -> None:
     assert s.hp[R_MEDIUM] == 150.0
     hp = s.sim.voxel_hp(0)
     damaged = hp[:, :, 15][(hp[:, :, 15] < 100.0)]
-    assert damaged.min() == pytest.approx(100.0 - 50.0 - 25.0)  # direct + splash on the impact voxel
+    assert damaged.min() == pytest.approx(
+        100.0 - 50.0 - 25.0
+    )  # direct + splash on the impact voxel
 
 
 def test_gauss_does_not_tunnel_through_glass() -> None:
@@ -214,7 +216,9 @@ def test_ams_intercepts_with_certainty_one() -> None:
     s.step()
     s.clear_actions()
     events = run_until_quiet(s)
-    assert [e["type"] for e in events if e["type"] in ("ams_intercept", "weapon_hit")] == ["ams_intercept"]
+    assert [e["type"] for e in events if e["type"] in ("ams_intercept", "weapon_hit")] == [
+        "ams_intercept"
+    ]
     assert s.hp[R_HEAVY] == 200.0
 
 

@@ -172,12 +172,16 @@ def test_elimination_win_and_stats() -> None:
     s.alive[R_SCOUT] = 0
     s.hp[R_HEAVY] = 1.0
     s.step()
-    _, _, term, _, info = s.last
+    _, _, _term, _, info = s.last
     assert info["episode_end"][0] and int(info["winner"][0]) == 0
     st = s.stats()
     assert st["end_reason"] == 2.0
     assert st["kills_blue"] == 1.0 and st["deaths_red"] == 1.0
-    assert st["damage_blue"] == pytest.approx(1.0) and st["shots_blue"] == 1.0 and st["hits_blue"] == 1.0
+    assert (
+        st["damage_blue"] == pytest.approx(1.0)
+        and st["shots_blue"] == 1.0
+        and st["hits_blue"] == 1.0
+    )
 
 
 def test_time_limit_truncates() -> None:
