@@ -172,6 +172,17 @@ void bind_terrain(nb::module_& m) {
         },
         "voxels"_a, "spawn_corners"_a, "spawn_clear"_a, "zone"_a,
         "Per class (scout, light, medium, heavy): (blue reaches zone, red reaches zone).");
+    m.def(
+        "ensure_connectivity",
+        [](Voxels v, std::tuple<int, int> corners, int spawn_clear, std::tuple<float, float, float> zone) {
+            World w = world_from(v);
+            const terrain::ConnectivityReport r = terrain::ensure_connectivity(w, map_info_from(corners, spawn_clear, zone));
+            std::vector<uint8_t> vox(w.voxels().begin(), w.voxels().end());
+            std::vector<float> hp(w.voxel_hp().begin(), w.voxel_hp().end());
+            return nb::make_tuple(owned_array(std::move(vox), zyx(w)), owned_array(std::move(hp), zyx(w)), r.ok, r.fixups);
+        },
+        "voxels"_a, "spawn_corners"_a, "spawn_clear"_a, "zone"_a,
+        "Runs the validator with fix-ups on a copy: (voxels, voxel_hp, ok, fixups).");
     m.def("content_hash", [](Voxels v) { return terrain::hex64(terrain::content_hash(world_from(v))); }, "voxels"_a);
 
     nb::class_<PyNavGraph>(m, "NavGraph")

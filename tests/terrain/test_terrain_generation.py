@@ -128,3 +128,24 @@ def test_sweep_hundreds_of_seeds(size: tuple[int, int, int]) -> None:
         assert_connected(m)
         seen.update(m.biomes.values())
     assert seen == set(BIOME_NAMES)
+
+
+def test_fixups_dig_a_passage_for_every_class_when_the_zone_is_walled_in() -> None:
+    from terrain_checks import HP_TABLE
+
+    from echelon import _core
+
+    v = np.zeros((12, 64, 64), np.uint8)
+    v[0] = 6
+    v[0:2, 20:44, 20:44] = 8  # a reinforced 2-voxel wall block around the zone ...
+    v[0:2, 24:40, 24:40] = 0  # ... hollow inside, with dirt floor
+    v[0, 24:40, 24:40] = 6
+    corners, clear, zone = (0, 3), 16, (32.0, 32.0, 4.0)
+    before = _core.check_connectivity(v, corners, clear, zone)
+    assert not any(b or r for b, r in before)
+    out, hp, ok, fixups = _core.ensure_connectivity(v, corners, clear, zone)
+    assert ok and fixups and fixups[0].startswith(("blue:heavy", "red:heavy"))
+    assert all(b and r for b, r in _core.check_connectivity(out, corners, clear, zone))
+    np.testing.assert_array_equal(hp, HP_TABLE[out])
+    changed = out != v
+    assert (out[changed] == 0).all() and (v[changed] == 8).all()  # digging only removes walls

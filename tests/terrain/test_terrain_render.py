@@ -23,7 +23,8 @@ def test_column_tops_hand_built() -> None:
 
 def test_render_cli_writes_pngs_and_recipe(tmp_path: Path) -> None:
     out = tmp_path / "seed5"
-    assert main(["map", "render", "--seed", "5", "--size", "48", "40", "16", "--out", str(out)]) == 0
+    args = ["map", "render", "--seed", "5", "--size", "48", "40", "16", "--out", str(out)]
+    assert main(args) == 0
     for name in ("top_view.png", "height_map.png"):
         data = (out / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
