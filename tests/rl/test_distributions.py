@@ -28,7 +28,9 @@ def test_log_prob_matches_numerical_change_of_variables() -> None:
     torch.testing.assert_close(got.exp(), numeric.squeeze(-1), rtol=1e-5, atol=1e-8)
     # and the density integrates to one over (-1, 1)
     grid = torch.linspace(-1 + 1e-9, 1 - 1e-9, 200_001, dtype=torch.float64).view(-1, 1)
-    dens = SquashedGaussian(mean.double().expand(len(grid), 1), log_std.double().expand(len(grid), 1))
+    dens = SquashedGaussian(
+        mean.double().expand(len(grid), 1), log_std.double().expand(len(grid), 1)
+    )
     total = torch.trapezoid(dens.log_prob(grid).exp(), grid.squeeze(-1))
     assert abs(float(total) - 1.0) < 1e-4
     assert dist.mean.shape == (1, 1)

@@ -26,7 +26,7 @@ def _losses(model, obs, state, starts, actions, mode):
     logp = dist.log_prob(actions)
     ent = dist.entropy()
     loss = logp.sum() + out.value.pow(2).sum() + 0.1 * ent.sum() + final.h.sum() + final.c.sum()
-    grads = torch.autograd.grad(loss, list(model.parameters()) + [state.h, state.c])
+    grads = torch.autograd.grad(loss, [*model.parameters(), state.h, state.c])
     return out, logp, ent, final, grads
 
 
@@ -43,13 +43,13 @@ def test_chunked_equals_reference(mode: str, layers: int) -> None:
     c0 = torch.randn(layers, batch, 16, requires_grad=True)
     ref = _losses(model, obs, LSTMState(h0, c0), starts, actions, "reference")
     got = _losses(model, obs, LSTMState(h0, c0), starts, actions, mode)
-    for a, b in zip(ref[0], got[0]):
+    for a, b in zip(ref[0], got[0], strict=True):
         torch.testing.assert_close(b, a, atol=TOL, rtol=0)
     torch.testing.assert_close(got[1], ref[1], atol=TOL, rtol=0)
     torch.testing.assert_close(got[2], ref[2], atol=TOL, rtol=0)
     torch.testing.assert_close(got[3].h, ref[3].h, atol=TOL, rtol=0)
     torch.testing.assert_close(got[3].c, ref[3].c, atol=TOL, rtol=0)
-    for g_ref, g_got in zip(ref[4], got[4]):
+    for g_ref, g_got in zip(ref[4], got[4], strict=True):
         torch.testing.assert_close(g_got, g_ref, atol=TOL, rtol=0)
     # Resets really cut the gradient: column 1 resets at t=0, so its incoming state
     # gets no gradient at all.

@@ -171,3 +171,8 @@ class ZoneWalkEnv:
         self.alive, self.t = state["alive"].clone(), state["t"].clone()
         self.score = state["score"].clone()
         self.gen.set_state(state["gen"].clone())
+
+
+def make_zone_walk(num_worlds: int, seed: int, **kwargs: float) -> ZoneWalkEnv:
+    """``--env-factory _train_toy_envs:make_zone_walk`` (CLI tests)."""
+    return ZoneWalkEnv(num_worlds, seed, **kwargs)  # type: ignore[arg-type]

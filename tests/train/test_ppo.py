@@ -17,8 +17,9 @@ STEPS, COLS, OBS, ACT, CHUNK = 16, 6, 5, 2, 8
 def make_learner(seed: int = 0, **ppo: object) -> PPOLearner:
     torch.manual_seed(seed)
     model = ActorCriticLSTM(OBS, ACT, hidden=16, lstm_hidden=8)
-    cfg = PPOConfig(rollout_steps=STEPS, chunk_length=CHUNK, num_minibatches=2, update_epochs=2,
-                    **ppo)  # type: ignore[arg-type]
+    cfg = PPOConfig(
+        rollout_steps=STEPS, chunk_length=CHUNK, num_minibatches=2, update_epochs=2, **ppo
+    )  # type: ignore[arg-type]
     return PPOLearner(model, cfg, "cpu", seed=seed)
 
 
@@ -80,7 +81,7 @@ def test_padded_rows_change_nothing() -> None:
     terms, grads = loss_and_grads(learner, buf)
     for key in base_terms:
         torch.testing.assert_close(terms[key], base_terms[key], msg=key)
-    for a, b in zip(base_grads, grads):
+    for a, b in zip(base_grads, grads, strict=True):
         torch.testing.assert_close(b, a)
 
 
@@ -92,7 +93,7 @@ def test_non_finite_loss_is_named_and_stops_before_the_step() -> None:
     with pytest.raises(NonFiniteLossError) as err:
         learner.update(buf)
     assert err.value.term == "policy_loss" and "policy_loss" in str(err.value)
-    assert all(torch.equal(a, p) for a, p in zip(before, learner.model.parameters()))
+    assert all(torch.equal(a, p) for a, p in zip(before, learner.model.parameters(), strict=True))
 
     learner = make_learner()
     buf = filled_buffer(learner)
@@ -127,11 +128,11 @@ def test_value_clipping_uses_the_worse_of_the_two_errors() -> None:
     learner = make_learner(value_clip_coef=0.1)
     buf = filled_buffer(learner)
     learner.compute_targets(buf)
-    seqs = torch.arange(buf.num_sequences)
     adv = torch.zeros(STEPS, COLS)
     with torch.no_grad():
-        out, _ = learner.model.forward_sequence(buf.obs, buf.chunk_start_state(0),
-                                                buf.episode_start)
+        out, _ = learner.model.forward_sequence(
+            buf.obs, buf.chunk_start_state(0), buf.episode_start
+        )
     target = out.value + 1.0  # unclipped error 1
     old = out.value - 5.0  # the clipped prediction sits at old + 0.1: error 5.9
     with torch.no_grad():
@@ -155,7 +156,7 @@ def test_kl_early_stop_and_determinism() -> None:
     a, b = make_learner(seed=3), make_learner(seed=3)
     a.update(filled_buffer(a))
     b.update(filled_buffer(b))
-    for pa, pb in zip(a.model.parameters(), b.model.parameters()):
+    for pa, pb in zip(a.model.parameters(), b.model.parameters(), strict=True):
         assert torch.equal(pa, pb)
     full = make_learner()
     m = full.update(filled_buffer(full))
@@ -198,5 +199,6 @@ def test_config_errors_name_the_field() -> None:
         PPOConfig(gamma=1.5)
     learner = make_learner()
     with pytest.raises(ValueError, match="num_minibatches"):
-        PPOLearner(learner.model, PPOConfig(rollout_steps=16, chunk_length=16, num_minibatches=99),
-                   "cpu").update(RolloutBuffer(16, 2, OBS, ACT, 16, 1, 8, "cpu"))
+        PPOLearner(
+            learner.model, PPOConfig(rollout_steps=16, chunk_length=16, num_minibatches=99), "cpu"
+        ).update(RolloutBuffer(16, 2, OBS, ACT, 16, 1, 8, "cpu"))

@@ -24,7 +24,7 @@ class LSTMState(NamedTuple):
     def clone(self) -> LSTMState:
         return LSTMState(self.h.clone(), self.c.clone())
 
-    def index(self, columns: Tensor) -> LSTMState:
+    def select(self, columns: Tensor) -> LSTMState:
         """Select batch columns (dim 1) of both tensors."""
         return LSTMState(self.h[:, columns], self.c[:, columns])
 

@@ -14,6 +14,7 @@ de-normalises values before GAE.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -44,7 +45,7 @@ class PolicyOutput(NamedTuple):
 def mlp(sizes: list[int], activation: type[nn.Module] = nn.Tanh) -> nn.Sequential:
     gain = TANH_GAIN if activation is nn.Tanh else 2.0**0.5
     layers: list[nn.Module] = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         layers += [init_linear(nn.Linear(fan_in, fan_out), gain), activation()]
     return nn.Sequential(*layers)
 
@@ -67,7 +68,9 @@ class RecurrentActorCritic(nn.Module):
     ) -> None:
         super().__init__()
         if obs_dim <= 0 or action_dim <= 0:
-            raise ValueError(f"obs_dim and action_dim must be positive, got {obs_dim}, {action_dim}")
+            raise ValueError(
+                f"obs_dim and action_dim must be positive, got {obs_dim}, {action_dim}"
+            )
         if not log_std_min < log_std_init < log_std_max:
             raise ValueError(
                 f"need log_std_min < log_std_init < log_std_max, got "

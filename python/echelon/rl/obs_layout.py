@@ -9,6 +9,7 @@ hard-coded offset), so a layout change in the core cannot silently misalign a mo
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def parse_obs_layout(layout: Mapping[str, Any] | None, obs_dim: int) -> ObsLayou
                 f"obs_layout[{block.name!r}] ends at {block.stop} but obs_dim is {obs_dim}"
             )
     ordered = sorted(blocks.values(), key=lambda b: b.start)
-    for prev, cur in zip(ordered, ordered[1:]):
+    for prev, cur in itertools.pairwise(ordered):
         if cur.start < prev.stop:
             raise ValueError(f"obs_layout blocks {prev.name!r} and {cur.name!r} overlap")
     return blocks

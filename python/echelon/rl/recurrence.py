@@ -132,5 +132,7 @@ def run_lstm(
     try:
         impl = _IMPLEMENTATIONS[mode]
     except KeyError:
-        raise ValueError(f"recurrence mode must be one of {RECURRENCE_MODES}, got {mode!r}")
+        raise ValueError(
+            f"recurrence mode must be one of {RECURRENCE_MODES}, got {mode!r}"
+        ) from None
     return impl(lstm, x, state, episode_start)

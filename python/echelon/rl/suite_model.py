@@ -85,19 +85,23 @@ class SuiteActorCriticLSTM(RecurrentActorCritic):
         )
         self.hidden = hidden
         self.log_std_init = log_std_init
-        self.set_names = [
-            n for n in SET_BLOCKS if n in layout and len(layout[n].shape) == 2
-        ]
+        self.set_names = [n for n in SET_BLOCKS if n in layout and len(layout[n].shape) == 2]
         self.vector_names = [n for n in VECTOR_BLOCKS if n in layout]
         used = set(self.set_names) | {f"{n}_mask" for n in self.set_names} | set(self.vector_names)
         self.rest_blocks: list[ObsBlock] = sorted(
             (b for n, b in layout.items() if n not in used), key=lambda b: b.start
         )
         self.set_encoders = nn.ModuleDict(
-            {n: DeepSetEncoder(layout[n].shape[1], SET_BLOCKS[n], SET_BLOCKS[n]) for n in self.set_names}
+            {
+                n: DeepSetEncoder(layout[n].shape[1], SET_BLOCKS[n], SET_BLOCKS[n])
+                for n in self.set_names
+            }
         )
         self.vector_encoders = nn.ModuleDict(
-            {n: mlp([layout[n].size, VECTOR_BLOCKS[n], VECTOR_BLOCKS[n]], nn.ReLU) for n in self.vector_names}
+            {
+                n: mlp([layout[n].size, VECTOR_BLOCKS[n], VECTOR_BLOCKS[n]], nn.ReLU)
+                for n in self.vector_names
+            }
         )
         rest_dim = sum(b.size for b in self.rest_blocks)
         self.rest_encoder = mlp([rest_dim, REST_WIDTH, REST_WIDTH], nn.ReLU) if rest_dim else None

@@ -211,7 +211,7 @@ def _unb64(s: str) -> Tensor:
 
 
 def capture_rng_states(generators: Mapping[str, torch.Generator] | None = None) -> dict[str, Any]:
-    np_state = np.random.get_state()
+    np_state: tuple[Any, ...] = tuple(np.random.get_state())
     py_version, py_internal, py_gauss = random.getstate()
     out: dict[str, Any] = {
         "python": [py_version, list(py_internal), py_gauss],

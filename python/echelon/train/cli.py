@@ -33,7 +33,9 @@ def echelon_env_factory(env_kwargs: dict[str, Any], device: str = "cpu") -> EnvF
     def make(num_worlds: int, seed: int) -> BatchEnv:
         from echelon import EnvConfig, VecEnv  # type: ignore[attr-defined]
 
-        env: BatchEnv = VecEnv(EnvConfig(**env_kwargs), num_worlds=num_worlds, device=device, seed=seed)
+        env: BatchEnv = VecEnv(
+            EnvConfig.from_dict(env_kwargs), num_worlds=num_worlds, device=device, seed=seed
+        )
         return env
 
     return make
@@ -80,7 +82,15 @@ def _key_values(items: list[str], flag: str) -> dict[str, Any]:
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
     flags: dict[str, Any] = {}
-    for name in ("device", "seed", "num_worlds", "total_steps", "run_dir", "opponent", "env_factory"):
+    for name in (
+        "device",
+        "seed",
+        "num_worlds",
+        "total_steps",
+        "run_dir",
+        "opponent",
+        "env_factory",
+    ):
         value = getattr(args, name)
         if value is not None:
             flags[name] = value
@@ -158,8 +168,7 @@ def handle_eval(args: argparse.Namespace) -> int:
     result = evaluate_policy(
         env, model, args.episodes, device, opponent, deterministic=not args.stochastic
     )
-    result["checkpoint"] = str(args.checkpoint)
-    print(json.dumps(result, indent=1, sort_keys=True))
+    print(json.dumps({**result, "checkpoint": str(args.checkpoint)}, indent=1, sort_keys=True))
     return 0
 
 
@@ -171,25 +180,36 @@ def register(subparsers: Any) -> None:
     )
     train.add_argument("--preset", choices=sorted(PRESETS), default="default")
     train.add_argument("--config", type=Path, help="YAML file with TrainConfig fields")
-    train.add_argument("--set", action="append", metavar="SECTION.FIELD=VALUE",
-                       help="override any config field, e.g. ppo.lr=1e-4 (repeatable)")
-    train.add_argument("--env", action="append", metavar="FIELD=VALUE",
-                       help="EnvConfig field, e.g. packs_per_team=2 (repeatable)")
+    train.add_argument(
+        "--set",
+        action="append",
+        metavar="SECTION.FIELD=VALUE",
+        help="override any config field, e.g. ppo.lr=1e-4 (repeatable)",
+    )
+    train.add_argument(
+        "--env",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="EnvConfig field, e.g. packs_per_team=2 (repeatable)",
+    )
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
     train.add_argument("--seed", type=int)
     train.add_argument("--num-worlds", type=int)
     train.add_argument("--total-steps", type=int, help="learner agent-steps to train for")
     train.add_argument("--run-dir")
     train.add_argument("--opponent", choices=["self", "idle"])
-    train.add_argument("--env-factory", help="custom env: 'module:function(num_worlds, seed, **env)'")
+    train.add_argument(
+        "--env-factory", help="custom env: 'module:function(num_worlds, seed, **env)'"
+    )
     train.add_argument("--resume", help="checkpoint directory, or a run directory (latest)")
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases")
     train.add_argument("--compile", action="store_true", help="torch.compile the model")
     train.add_argument("--threads", type=int, help="torch CPU threads")
     train.set_defaults(func=handle_train)
 
-    ev = subparsers.add_parser("eval", help="evaluate a checkpoint",
-                               description="Evaluate a checkpoint; prints JSON.")
+    ev = subparsers.add_parser(
+        "eval", help="evaluate a checkpoint", description="Evaluate a checkpoint; prints JSON."
+    )
     ev.add_argument("checkpoint", type=Path)
     ev.add_argument("--episodes", type=int, default=32)
     ev.add_argument("--worlds", type=int, default=16)

@@ -57,4 +57,8 @@ class RunningMeanStd:
         for key in ("mean", "var", "count"):
             if key not in state:
                 raise KeyError(f"normaliser state is missing {key!r}")
-            setattr(self, key, torch.tensor(float(state[key]), dtype=torch.float64, device=self.mean.device))
+            setattr(
+                self,
+                key,
+                torch.tensor(float(state[key]), dtype=torch.float64, device=self.mean.device),
+            )

@@ -306,7 +306,7 @@ class PPOLearner:
         names = ("policy_loss", "value_loss", "entropy", "loss")
         finite = torch.stack([torch.isfinite(terms[n]) for n in names])
         if not bool(finite.all()):
-            bad = next(n for n, ok in zip(names, finite.tolist()) if not ok)
+            bad = next(n for n, ok in zip(names, finite.tolist(), strict=True) if not ok)
             raise NonFiniteLossError(bad, where)
         terms["loss"].backward()
         grad_norm = nn.utils.clip_grad_norm_(self.model.parameters(), self.config.max_grad_norm)

@@ -45,7 +45,7 @@ class RunLogger:
         run_dir: Path | None,
         tensorboard: bool = True,
         wandb_config: dict[str, Any] | None = None,
-        console: TextIO | None = sys.stdout,
+        console: bool = True,
     ) -> None:
         self.run_dir = run_dir
         self.console = console
@@ -54,7 +54,8 @@ class RunLogger:
         self._wandb: Any = None
         if run_dir is not None:
             run_dir.mkdir(parents=True, exist_ok=True)
-            self._jsonl = open(run_dir / "metrics.jsonl", "a", encoding="utf-8")
+            # Held open for the whole run (closed in close()): one flush per record.
+            self._jsonl = open(run_dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
             if tensorboard:
                 from torch.utils.tensorboard import SummaryWriter
 
@@ -79,11 +80,13 @@ class RunLogger:
             if self._tb is not None:
                 self._tb.add_scalar(tag, value, step)
         if self._wandb is not None:
-            self._wandb.log({f"{GROUPS.get(k, prefix)}/{k}": v for k, v in metrics.items()}, step=step)
+            self._wandb.log(
+                {f"{GROUPS.get(k, prefix)}/{k}": v for k, v in metrics.items()}, step=step
+            )
 
     def line(self, text: str) -> None:
-        if self.console is not None:
-            print(text, file=self.console, flush=True)
+        if self.console:
+            print(text, file=sys.stdout, flush=True)
 
     def close(self) -> None:
         if self._jsonl is not None:

@@ -101,7 +101,7 @@ class Trainer:
             torch.set_num_threads(cfg.torch_threads)
         torch.manual_seed(cfg.seed)
         self.run_dir = Path(run_dir) if run_dir is not None else None
-        self.logger = logger or RunLogger(None, console=None)
+        self.logger = logger or RunLogger(None, console=False)
         self.make_env = make_env
         self.make_eval_env = eval_env_factory or make_env
         self.env = make_env(cfg.num_worlds, cfg.seed)
@@ -164,9 +164,9 @@ class Trainer:
         self.episodes += len(stats.episode_returns)
         self.recent_returns.extend(stats.episode_returns)
         self.recent_winners.extend(stats.winners)
-        if isinstance(self.opponent, SelfPlayOpponent) and cfg.opponent_refresh:
-            if self.update % cfg.opponent_refresh == 0:
-                self.opponent.sync(self.model)
+        refresh = cfg.opponent_refresh and self.update % cfg.opponent_refresh == 0
+        if isinstance(self.opponent, SelfPlayOpponent) and refresh:
+            self.opponent.sync(self.model)
         metrics.update(
             update=float(self.update),
             agent_steps=float(self.agent_steps),
@@ -311,7 +311,9 @@ class Trainer:
         self.learner.value_norm.load_state_dict(meta["value_normalizer"])
         self.learner.update_count = self.update
         if isinstance(self.opponent, SelfPlayOpponent):
-            opp = {k[len("opponent/") :]: v for k, v in tensors.items() if k.startswith("opponent/")}
+            opp = {
+                k[len("opponent/") :]: v for k, v in tensors.items() if k.startswith("opponent/")
+            }
             self.opponent.model.load_state_dict(opp, strict=True)
         restore_rng_states(meta["rng"], self._generators())
         env_tensors = {k[len("env/") :]: v for k, v in tensors.items() if k.startswith("env/")}
