@@ -29,7 +29,10 @@ def test_shapes_dtypes_and_spaces() -> None:
     )
     assert env.team_slices == {"blue": slice(0, 5), "red": slice(5, 10)}
     layout = env.obs_layout
-    assert list(layout) == ["self", "zone"]
+    assert list(layout) == [
+        "contacts", "contacts_mask", "comm", "local_map", "telemetry", "acoustic", "hull", "self",
+        "zone", "squad", "squad_mask", "suite", "panel",
+    ]
     assert sum(b.size for b in layout.values()) == env.obs_dim
     assert layout["zone"].take(obs).shape == (3, 10, 11)
     assert isinstance(env.observation_space, spaces.Box) and env.observation_space.shape == (
@@ -153,8 +156,8 @@ def test_auto_reset_starts_a_fresh_episode_with_a_fresh_map() -> None:
         "final_obs holds the ended episode, obs the new one"
     )
     assert info["alive"].all()
-    # time fraction (last entry of the self block): 1.0 in the final observation, 0 in the new one
-    tf = env.obs_layout["self"].slice.stop - 1
+    # time fraction (self[33]): 1.0 in the final observation, 0 in the new one
+    tf = env.obs_layout["self"].slice.start + 33
     assert torch.allclose(info["final_obs"][..., tf], torch.ones(2, 10))
     assert torch.all(obs[..., tf] == 0)
 

@@ -127,6 +127,11 @@ NB_MODULE(_core, m) {
         .def_rw("approach", &RewardWeights::approach)
         .def_rw("gamma", &RewardWeights::gamma);
 
+    nb::class_<ObsConfig>(m, "ObsConfig")
+        .def(nb::init<>())
+        .def_rw("contact_slots", &ObsConfig::contact_slots)
+        .def_rw("full_observation", &ObsConfig::full_observation);
+
     nb::class_<SimConfig>(m, "SimConfig")
         .def(nb::init<>())
         .def_rw("size_x", &SimConfig::size_x)
@@ -141,6 +146,7 @@ NB_MODULE(_core, m) {
         .def_rw("obstacle_density", &SimConfig::obstacle_density)
         .def_rw("gravity", &SimConfig::gravity)
         .def_rw("rewards", &SimConfig::rewards)
+        .def_rw("obs", &SimConfig::obs)
         .def_prop_ro("num_agents", &SimConfig::num_agents)
         .def_prop_ro("action_dim", &SimConfig::action_dim)
         .def_prop_ro("max_steps", &SimConfig::max_steps)
@@ -285,4 +291,5 @@ NB_MODULE(_core, m) {
     }, "(id, hp, collides, blocks_los) for each material id.");
     bind_combat(m);
     bind_terrain(m);
+    bind_heuristic(m);
 }

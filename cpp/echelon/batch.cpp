@@ -26,7 +26,7 @@ float map_scale(const SimConfig& c) { return static_cast<float>(std::max(c.size_
 }  // namespace
 
 BatchSim::BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_threads)
-    : cfg_(cfg), seed_(seed), layout_(cfg), mechs_(num_worlds, cfg.num_agents()), pool_(std::max(1, num_threads)) {
+    : cfg_(cfg), seed_(seed), layout_(cfg.obs.contact_slots, cfg.comm_dim), obs_constants_(make_obs_constants(cfg, cfg.num_agents())), mechs_(num_worlds, cfg.num_agents()), pool_(std::max(1, num_threads)) {
     require(num_worlds > 0, "num_worlds must be positive");
     require(num_threads > 0, "num_threads must be positive");
     require(cfg.size_x >= 16 && cfg.size_y >= 16 && cfg.size_z >= 6, "map size must be at least 16 x 16 x 6");
@@ -46,8 +46,10 @@ BatchSim::BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_
         ws->order.assign(static_cast<size_t>(a), 0);
         ws->contested_before.assign(static_cast<size_t>(a), 0);
         ws->combat.init(a, cfg.comm_dim);
+        ws->obs_cache.init(cfg.size_x, cfg.size_y, a);
         worlds_.push_back(std::move(ws));
     }
+    heuristic_.init(cfg_, num_worlds, seed);
 }
 
 void BatchSim::bind(const StepBuffers& b) {
@@ -68,16 +70,26 @@ std::span<float> BatchSim::rows(std::span<float> buf, int w, int width) const {
     return buf.subspan(static_cast<size_t>(w) * n, n);
 }
 
-EpisodeView BatchSim::episode_view(const WorldState& ws) const {
-    EpisodeView v{};
-    v.map = &ws.map;
-    v.size_x = cfg_.size_x; v.size_y = cfg_.size_y; v.size_z = cfg_.size_z;
-    v.zone_score[0] = ws.zone_score[0];
-    v.zone_score[1] = ws.zone_score[1];
-    v.score_to_win = cfg_.zone_score_to_win();
-    v.time_fraction = static_cast<float>(ws.step) / static_cast<float>(cfg_.max_steps());
-    v.ticks = ws.ticks;
-    return v;
+ObsWorldScalars BatchSim::obs_scalars(const WorldState& ws) const {
+    ObsWorldScalars s{};
+    s.zone_cx = ws.map.zone.cx;
+    s.zone_cy = ws.map.zone.cy;
+    s.zone_radius = ws.map.zone.radius;
+    s.zone_score[0] = ws.zone_score[0];
+    s.zone_score[1] = ws.zone_score[1];
+    s.zone_margin = ws.ticks.margin();
+    s.time_fraction = static_cast<float>(ws.step) / static_cast<float>(cfg_.max_steps());
+    return s;
+}
+
+void BatchSim::write_world_obs(int w, std::span<float> out) {
+    WorldState& ws = *worlds_[static_cast<size_t>(w)];
+    MechSpan m = mechs_.world(w);
+    refresh_terrain_maps(ws.world, ws.obs_cache);
+    compute_pair_los(m, ws.world, ws.combat.smoke, ws.obs_cache);
+    mark_incoming_missiles(ws.combat.projectiles, ws.obs_cache);
+    const ObsWorldView view = make_world_view(m, ws.combat, ws.obs_cache, obs_scalars(ws));
+    write_world_observations(layout_.offsets(), obs_constants_, view, out, ws.combat.contact_ids);
 }
 
 void BatchSim::reset_world(int w) {
@@ -102,7 +114,7 @@ void BatchSim::refresh_observation(int w) {
     WorldState& ws = *worlds_[static_cast<size_t>(w)];
     MechSpan m = mechs_.world(w);
     ws.ticks = compute_zone_ticks(ws.map.zone, m);
-    write_observations(layout_, m, episode_view(ws), rows(out_.obs, w, obs_dim()));
+    write_world_obs(w, rows(out_.obs, w, obs_dim()));
     auto alive = agent_rows(out_.alive, w);
     for (int i = 0; i < m.size(); ++i) alive[i] = m.alive[i] != 0;
 }
@@ -143,8 +155,11 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     WorldState& ws = *worlds_[static_cast<size_t>(w)];
     MechSpan m = mechs_.world(w);
     const int a = num_agents();
+    refresh_terrain_maps(ws.world, ws.obs_cache);  // edits made between steps (tools, tests)
+    heuristic_.sync(w, ws, m);  // reads last step's voxel edits before they are cleared
     ws.world.clear_changes();
     sanitise_actions(w, actions.subspan(static_cast<size_t>(w) * a * action_dim(), static_cast<size_t>(a) * action_dim()));
+    heuristic_.act(w, ws, m, ws.actions);  // heuristic teams' rows replace the caller's
 
     const float scale = map_scale(cfg_);
     const ZoneTicks ticks_before = compute_zone_ticks(ws.map.zone, m);
@@ -163,6 +178,7 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     cs.scratch.clear();
     cs.events.clear();
     decode_decision_actions(cfg_, m, cs, ws.actions);
+    heuristic_.apply_focus(w, m);
     CombatCtx ctx{cfg_, m, ws.world, cs, ws.sim_rng, ws.stats};
     const MovementParams mp{cfg_.dt, cfg_.gravity};
     for (int s = 0; s < cfg_.decision_repeat; ++s) {
@@ -199,7 +215,7 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     out_.episode_end[wi] = outcome.ended();
     out_.winner[wi] = static_cast<int8_t>(outcome.ended() ? outcome.winner : kWinnerNone);
     if (outcome.ended()) {
-        write_observations(layout_, m, episode_view(ws), rows(out_.final_obs, w, obs_dim()));
+        write_world_obs(w, rows(out_.final_obs, w, obs_dim()));
         ws.stats[kStatLength] = static_cast<float>(ws.step);
         ws.stats[kStatEndReason] = static_cast<float>(outcome.reason);
         ws.stats[kStatZoneScoreBlue] = ws.zone_score[0];

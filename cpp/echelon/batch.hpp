@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "heuristic.hpp"
 #include "mechs.hpp"
 #include "obs.hpp"
 #include "thread_pool.hpp"
@@ -31,6 +32,7 @@ public:
     int num_agents() const { return cfg_.num_agents(); }
     int action_dim() const { return cfg_.action_dim(); }
     int obs_dim() const { return layout_.dim(); }
+    const ObsConstants& obs_constants() const { return obs_constants_; }
     int num_threads() const { return pool_.num_threads(); }
     const ObsLayout& layout() const { return layout_; }
 
@@ -39,6 +41,12 @@ public:
     void reset();
     // One decision step for all worlds. `actions` is [W, A, action_dim]; it is read, never written.
     void step(std::span<const float> actions);
+
+    // Heuristic opponent (docs/heuristic.md): a team's level (-1 = external) from each world's
+    // next episode on, for curricula; call between steps.
+    void set_heuristic_level(int team, int level) { heuristic_.set_level(team, level); }
+    int heuristic_level(int team) const { return heuristic_.level(team); }
+    const HeuristicTeams& heuristic() const { return heuristic_; }
 
     // Non-finite action entries replaced by 0 since construction, all worlds.
     int64_t bad_action_total() const;
@@ -53,7 +61,8 @@ private:
     void reset_world(int w);
     void step_world(int w, std::span<const float> actions);
     void sanitise_actions(int w, std::span<const float> rows);
-    EpisodeView episode_view(const WorldState& ws) const;
+    ObsWorldScalars obs_scalars(const WorldState& ws) const;
+    void write_world_obs(int w, std::span<float> out);
     std::span<float> rows(std::span<float> buf, int w, int width) const;
     template <typename T>
     std::span<T> agent_rows(std::span<T> buf, int w) const {
@@ -63,8 +72,10 @@ private:
     SimConfig cfg_;
     uint64_t seed_;
     ObsLayout layout_;
+    ObsConstants obs_constants_;
     MechTable mechs_;
     std::vector<std::unique_ptr<WorldState>> worlds_;
+    HeuristicTeams heuristic_;
     ThreadPool pool_;
     StepBuffers out_{};
     bool bound_ = false;

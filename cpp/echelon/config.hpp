@@ -45,6 +45,21 @@ struct CombatConfig {
     float smoke_cloud_radius = 4.0f;
 };
 
+// Which teams the core's scripted opponent drives (docs/heuristic.md). Level -1: the caller's rows
+// are used ("external"); 0..kHeuristicMaxLevel: heuristic skill. `omniscient` lets it know every
+// enemy's position; otherwise it knows only what its team sees (LOS) or painted, plus memory.
+inline constexpr int kHeuristicMaxLevel = 4;
+struct HeuristicSettings {
+    int level[2] = {-1, -1};  // blue, red
+    bool omniscient = false;
+};
+
+// Observation options (SPEC §3).
+struct ObsConfig {
+    int contact_slots = 5;         // K contact rows, 1..20
+    bool full_observation = true;  // false: partial sensing (radar x quality, paint, signatures, LOS)
+};
+
 struct SimConfig {
     int size_x = 100, size_y = 100, size_z = 20;
     int packs_per_team = 1;
@@ -57,6 +72,8 @@ struct SimConfig {
     float gravity = 9.81f;
     RewardWeights rewards;
     CombatConfig combat;
+    ObsConfig obs;
+    HeuristicSettings heuristic;
 
     int agents_per_team() const { return 5 * packs_per_team; }
     int num_agents() const { return 2 * agents_per_team(); }

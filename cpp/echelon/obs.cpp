@@ -1,98 +1,120 @@
 #include "obs.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <stdexcept>
+
+#include "raycast.hpp"
+#include "terrain_maps.hpp"
+#include "weapons.hpp"
 
 namespace echelon {
 
-namespace {
-constexpr int kSelfDim = 23;
-constexpr int kZoneDim = 11;
-constexpr float kMaxStability = 100.f;
-constexpr float kMaxHeatFraction = 2.f;
-
-float clamp01(float v) { return std::clamp(v, 0.f, 1.f); }
-}  // namespace
-
-ObsLayout::ObsLayout(const SimConfig&) {
-    add("self", {kSelfDim});
-    add("zone", {kZoneDim});
+void ObsCache::init(int size_x, int size_y, int agents) {
+    const size_t plane = static_cast<size_t>(size_x) * size_y;
+    occupancy.assign(2 * plane, 0);
+    column_any.assign(plane, 0);
+    telemetry.assign(kTelemetrySide * kTelemetrySide, 0.f);
+    los.assign(static_cast<size_t>(agents) * agents, 0);
+    incoming.assign(static_cast<size_t>(agents), 0);
+    dirty_bins.assign(kTelemetrySide * kTelemetrySide, 0);
 }
 
-void ObsLayout::add(const std::string& name, std::vector<int> shape) {
-    ObsBlock b{name, dim_, std::move(shape)};
-    dim_ += b.size();
-    blocks_.push_back(std::move(b));
+ObsConstants make_obs_constants(const SimConfig& cfg, int agents) {
+    ObsConstants c{};
+    c.agents = agents;
+    c.agents_per_team = cfg.agents_per_team();
+    c.comm_dim = cfg.comm_dim;
+    c.size_x = cfg.size_x; c.size_y = cfg.size_y; c.size_z = cfg.size_z;
+    c.full_observation = cfg.obs.full_observation ? 1 : 0;
+    c.dt = cfg.dt;
+    c.gravity = cfg.gravity;
+    c.score_to_win = cfg.zone_score_to_win();
+    auto t = [&](float s) { return static_cast<float>(std::max(1, cfg.ticks(s))); };
+    c.laser_ticks = t(weapon_spec(Weapon::Laser).cooldown_s);
+    c.missile_ticks = t(weapon_spec(Weapon::Missile).cooldown_s);
+    c.painter_ticks = t(weapon_spec(Weapon::Painter).cooldown_s);
+    c.suppress_ticks = t(cfg.combat.suppress_seconds);
+    c.ams_ticks = t(cfg.combat.ams_cooldown_s);
+    c.kinetic_ticks[0] = 1.f;  // scouts have no kinetic weapon
+    c.kinetic_ticks[1] = t(weapon_spec(Weapon::Flamer).cooldown_s);
+    c.kinetic_ticks[2] = t(weapon_spec(Weapon::Autocannon).cooldown_s);
+    c.kinetic_ticks[3] = t(weapon_spec(Weapon::Gauss).cooldown_s);
+    return c;
 }
 
-const ObsBlock& ObsLayout::block(const std::string& name) const {
-    for (const auto& b : blocks_)
-        if (b.name == name) return b;
-    throw std::out_of_range("no observation block named " + name);
-}
-
-namespace {
-
-// self: hull one-hot (4), hp, leg hp, heat (/cap, up to 2), stability, shutdown, legged, fallen,
-// velocity in the world frame (3) and in the mech's frame (forward, left, up) (3), both divided
-// by the fastest class's speed; cos/sin yaw; position / map size (3); time fraction.
-void write_self(MechSpan m, int i, const EpisodeView& ep, float* o) {
-    const ClassSpec s = m.spec(i);
-    for (int k = 0; k < 4; ++k) o[k] = m.cls[i] == k ? 1.f : 0.f;
-    o[4] = clamp01(m.hp[i] / s.hp);
-    o[5] = clamp01(m.leg_hp[i] / s.leg_hp);
-    o[6] = std::clamp(m.heat[i] / s.heat_cap, 0.f, kMaxHeatFraction);
-    o[7] = clamp01(m.stability[i] / kMaxStability);
-    o[8] = m.is_shutdown(i) ? 1.f : 0.f;
-    o[9] = m.is_legged(i) ? 1.f : 0.f;
-    o[10] = m.is_fallen(i) ? 1.f : 0.f;
-    const Vec3 v = m.vel[i] * (1.f / kFastestMaxSpeed);
-    const float c = std::cos(m.yaw[i]), sn = std::sin(m.yaw[i]);
-    o[11] = v.x; o[12] = v.y; o[13] = v.z;
-    o[14] = c * v.x + sn * v.y;
-    o[15] = -sn * v.x + c * v.y;
-    o[16] = v.z;
-    o[17] = c; o[18] = sn;
-    o[19] = m.pos[i].x / static_cast<float>(ep.size_x);
-    o[20] = m.pos[i].y / static_cast<float>(ep.size_y);
-    o[21] = m.pos[i].z / static_cast<float>(ep.size_z);
-    o[22] = clamp01(ep.time_fraction);
-}
-
-// zone: vector to the zone centre / max map side in the world frame (3) and the mech's frame
-// (forward, left) (2), distance to the zone edge / map diagonal, radius / max side, in zone,
-// own and enemy score / score to win, own side's tonnage margin in the zone.
-void write_zone(MechSpan m, int i, const EpisodeView& ep, float* o) {
-    const CaptureZone& z = ep.map->zone;
-    const float scale = 1.f / static_cast<float>(std::max(1, std::max(ep.size_x, ep.size_y)));
-    const float dx = z.cx - m.pos[i].x, dy = z.cy - m.pos[i].y, dz = -m.pos[i].z;
-    const float c = std::cos(m.yaw[i]), sn = std::sin(m.yaw[i]);
-    o[0] = dx * scale; o[1] = dy * scale; o[2] = dz * scale;
-    o[3] = (c * dx + sn * dy) * scale;
-    o[4] = (-sn * dx + c * dy) * scale;
-    const float diag = std::hypot(static_cast<float>(ep.size_x), static_cast<float>(ep.size_y));
-    o[5] = z.distance_to_edge(m.pos[i].x, m.pos[i].y) / diag;
-    o[6] = clamp01(z.radius * scale);
-    o[7] = z.contains(m.pos[i].x, m.pos[i].y) ? 1.f : 0.f;
-    const int own = m.team[i], enemy = 1 - own;
-    o[8] = clamp01(ep.zone_score[own] / ep.score_to_win);
-    o[9] = clamp01(ep.zone_score[enemy] / ep.score_to_win);
-    o[10] = own == 0 ? ep.ticks.margin() : -ep.ticks.margin();
-}
-
-}  // namespace
-
-void write_observations(const ObsLayout& layout, MechSpan m, const EpisodeView& ep, std::span<float> out) {
-    const int d = layout.dim();
-    std::fill(out.begin(), out.end(), 0.f);
-    const int self_off = layout.block("self").offset, zone_off = layout.block("zone").offset;
-    for (int i = 0; i < m.size(); ++i) {
-        if (!m.alive[i]) continue;
-        float* row = &out[static_cast<size_t>(i) * d];
-        write_self(m, i, ep, row + self_off);
-        write_zone(m, i, ep, row + zone_off);
+void refresh_terrain_maps(const World& world, ObsCache& cache) {
+    const int sx = world.size_x(), sy = world.size_y(), sz = world.size_z();
+    const uint8_t* vox = world.voxels().data();
+    if (world.full_rebuild()) {
+        for (int y = 0; y < sy; ++y)
+            for (int x = 0; x < sx; ++x) refresh_column(vox, sx, sy, sz, x, y, cache.occupancy.data(), cache.column_any.data());
+        for (int by = 0; by < kTelemetrySide; ++by)
+            for (int bx = 0; bx < kTelemetrySide; ++bx)
+                cache.telemetry[by * kTelemetrySide + bx] = telemetry_bin(cache.column_any.data(), sx, sy, bx, by);
+        return;
     }
+    const auto changed = world.changed();
+    if (changed.empty()) return;
+    std::fill(cache.dirty_bins.begin(), cache.dirty_bins.end(), 0);
+    const int plane = sx * sy;
+    for (const int32_t idx : changed) {
+        const int col = idx % plane, x = col % sx, y = col / sx;
+        refresh_column(vox, sx, sy, sz, x, y, cache.occupancy.data(), cache.column_any.data());
+        cache.dirty_bins[telemetry_bin_of(y, sy) * kTelemetrySide + telemetry_bin_of(x, sx)] = 1;
+    }
+    for (int b = 0; b < kTelemetrySide * kTelemetrySide; ++b)
+        if (cache.dirty_bins[b])
+            cache.telemetry[b] = telemetry_bin(cache.column_any.data(), sx, sy, b % kTelemetrySide, b / kTelemetrySide);
+}
+
+void compute_pair_los(MechSpan m, const World& world, const SmokePool& smoke, ObsCache& cache) {
+    const int a = m.size();
+    std::fill(cache.los.begin(), cache.los.end(), 0);
+    const VoxelView g = world.view();
+    for (int i = 0; i < a; ++i) {
+        if (!m.alive[i]) continue;
+        for (int j = i + 1; j < a; ++j) {
+            if (!m.alive[j]) continue;
+            const bool clear = has_terrain_los(g, m.pos[i], m.pos[j]) && !smoke.blocks(m.pos[i], m.pos[j]);
+            cache.los[static_cast<size_t>(i) * a + j] = cache.los[static_cast<size_t>(j) * a + i] = clear ? 1 : 0;
+        }
+    }
+}
+
+void mark_incoming_missiles(const ProjectilePool& projectiles, ObsCache& cache) {
+    std::fill(cache.incoming.begin(), cache.incoming.end(), 0);
+    for (const Projectile& p : projectiles.live())
+        if (p.guidance == Guidance::Homing && p.target >= 0 && p.life_ticks >= 0 &&
+            static_cast<size_t>(p.target) < cache.incoming.size())
+            cache.incoming[static_cast<size_t>(p.target)] = 1;
+}
+
+ObsWorldView make_world_view(MechSpan m, const CombatState& cs, const ObsCache& cache, const ObsWorldScalars& s) {
+    ObsWorldView v{};
+    ObsMechArrays& a = v.m;
+    a.pos = m.pos.data(); a.vel = m.vel.data(); a.last_damage_dir = m.last_damage_dir.data();
+    a.yaw = m.yaw.data(); a.hp = m.hp.data(); a.leg_hp = m.leg_hp.data(); a.heat = m.heat.data();
+    a.stability = m.stability.data(); a.fallen_ticks = m.fallen_ticks.data(); a.paint_ticks = m.paint_ticks.data();
+    a.painter = m.painter.data(); a.suppress_ticks = m.suppress_ticks.data(); a.ams_ticks = m.ams_ticks.data();
+    a.focus = m.focus.data(); a.cd_laser = m.cd_laser.data(); a.cd_missile = m.cd_missile.data();
+    a.cd_kinetic = m.cd_kinetic.data(); a.cd_painter = m.cd_painter.data(); a.alive = m.alive.data();
+    a.cls = m.cls.data(); a.team = m.team.data(); a.ecm = m.ecm.data(); a.eccm = m.eccm.data();
+    a.was_hit = m.was_hit.data(); a.sort_mode = m.sort_mode.data(); a.hostile_only = m.hostile_only.data();
+    a.incoming_missile = cache.incoming.data();
+    a.comm = cs.comm.data();
+    v.s = s;
+    v.los = cache.los.data();
+    v.occupancy = cache.occupancy.data();
+    v.telemetry = cache.telemetry.data();
+    return v;
+}
+
+void write_world_observations(const ObsOffsets& layout, const ObsConstants& c, const ObsWorldView& view,
+                              std::span<float> out, std::span<int32_t> contact_ids) {
+    std::fill(out.begin(), out.end(), 0.f);
+    const int ids_per_agent = static_cast<int>(contact_ids.size()) / c.agents;
+    for (int v = 0; v < c.agents; ++v)
+        write_agent_observation(view, c, layout, v, &out[static_cast<size_t>(v) * layout.dim],
+                                &contact_ids[static_cast<size_t>(v) * ids_per_agent], ids_per_agent);
 }
 
 }  // namespace echelon

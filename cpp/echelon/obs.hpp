@@ -1,53 +1,47 @@
 #pragma once
-// Observation layout registry and the CPU observation writer. The layout is an ordered list of
-// named blocks; Python exports it as env.obs_layout so models slice blocks by name.
+// The CPU observation writer. Per world: refresh the terrain summaries where terrain changed,
+// line of sight for every pair of living mechs (terrain and smoke, once per unordered pair), the
+// incoming-missile flags, then one write_agent_observation per agent (obs_agent.hpp, the same
+// code the CUDA kernel runs).
+#include <cstdint>
 #include <span>
-#include <string>
 #include <vector>
 
+#include "combat.hpp"
 #include "config.hpp"
-#include "map_info.hpp"
 #include "mechs.hpp"
-#include "zone.hpp"
+#include "obs_agent.hpp"
+#include "obs_layout.hpp"
+#include "obs_view.hpp"
+#include "world.hpp"
 
 namespace echelon {
 
-struct ObsBlock {
-    std::string name;
-    int offset;
-    std::vector<int> shape;
-    int size() const {
-        int n = 1;
-        for (int d : shape) n *= d;
-        return n;
-    }
+// Per-world products the observation reads; sized once.
+struct ObsCache {
+    std::vector<uint8_t> occupancy;   // [2][Y][X]
+    std::vector<uint8_t> column_any;  // [Y][X]
+    std::vector<float> telemetry;     // [16 * 16]
+    std::vector<uint8_t> los;         // [A][A]
+    std::vector<uint8_t> incoming;    // [A]
+    std::vector<uint8_t> dirty_bins;  // [16 * 16] scratch
+    void init(int size_x, int size_y, int agents);
 };
 
-class ObsLayout {
-public:
-    explicit ObsLayout(const SimConfig& cfg);
-    const std::vector<ObsBlock>& blocks() const { return blocks_; }
-    int dim() const { return dim_; }
-    const ObsBlock& block(const std::string& name) const;
+ObsConstants make_obs_constants(const SimConfig& cfg, int agents);
 
-private:
-    void add(const std::string& name, std::vector<int> shape);
-    std::vector<ObsBlock> blocks_;
-    int dim_ = 0;
-};
+// Occupancy and telemetry: everything after a full rebuild, else only the changed columns.
+void refresh_terrain_maps(const World& world, ObsCache& cache);
+// Terrain and smoke line of sight between the centres of every pair of living mechs. Each pair
+// is cast once, from the lower index to the higher (the DDA is symmetric up to tie-breaking).
+void compute_pair_los(MechSpan m, const World& world, const SmokePool& smoke, ObsCache& cache);
+void mark_incoming_missiles(const ProjectilePool& projectiles, ObsCache& cache);
 
-// Everything about a world's episode the observation reads besides the mechs.
-struct EpisodeView {
-    const MapInfo* map;
-    int size_x, size_y, size_z;
-    float zone_score[2];
-    float score_to_win;
-    float time_fraction;
-    ZoneTicks ticks;
-};
+ObsWorldView make_world_view(MechSpan m, const CombatState& cs, const ObsCache& cache, const ObsWorldScalars& s);
 
-// Writes the observation rows of one world (A rows of layout.dim() floats). Dead agents' rows
-// are zero.
-void write_observations(const ObsLayout& layout, MechSpan m, const EpisodeView& ep, std::span<float> out);
+// Rows of one world [A, dim] (zeroed first; dead agents stay zero) and the agent shown in each
+// of the first five contact slots, for target selection.
+void write_world_observations(const ObsOffsets& layout, const ObsConstants& c, const ObsWorldView& view,
+                              std::span<float> out, std::span<int32_t> contact_ids);
 
 }  // namespace echelon

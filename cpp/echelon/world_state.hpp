@@ -5,6 +5,7 @@
 
 #include "combat.hpp"
 #include "map_info.hpp"
+#include "obs.hpp"
 #include "rng.hpp"
 #include "world.hpp"
 #include "zone.hpp"
@@ -67,6 +68,7 @@ struct WorldState {
     std::vector<int> order;
     std::vector<uint8_t> contested_before;  // in a contested zone at the start of the step
     CombatState combat;
+    ObsCache obs_cache;
 };
 
 }  // namespace echelon

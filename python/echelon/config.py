@@ -15,7 +15,22 @@ from typing import Any
 MAP_TYPES = ("procedural", "simple", "empty")
 PROCEDURAL_MIN_HEIGHT = 8  # mirrors terrain::kMinProceduralHeight
 OBSERVATION_MODES = ("full", "partial")
-CONTROLLERS = ("external",)
+CONTROLLERS = ("external", "heuristic:N")
+HEURISTIC_MAX_LEVEL = 4  # mirrors kHeuristicMaxLevel (cpp/echelon/config.hpp)
+
+
+def controller_level(name: str, value: object) -> int:
+    """-1 for "external", N for "heuristic:N" (N in 0..4); anything else is a clear error."""
+    if value == "external":
+        return -1
+    if isinstance(value, str) and value.startswith("heuristic:"):
+        level = value.split(":", 1)[1]
+        if level.isdigit() and 0 <= int(level) <= HEURISTIC_MAX_LEVEL:
+            return int(level)
+    raise ValueError(
+        f"{name} must be 'external' or 'heuristic:N' with N in [0, {HEURISTIC_MAX_LEVEL}], "
+        f"got {value!r}"
+    )
 
 
 def _check_range(name: str, value: float, lo: float, hi: float) -> None:
@@ -138,17 +153,24 @@ class EnvConfig:
 
     map_size: (x, y, z) voxels; x and y in [16, 512], z in [6, 64].
     packs_per_team: packs of five mechs (heavy, 2 medium, light, scout) per team, 1..8.
-    observation: "full" or "partial". The current observation (self and zone blocks) is the same
-        in both modes; partial sensing applies to the contact blocks of the observation issue.
+    observation: "full" (every living mech is a contact candidate) or "partial" (the sensor
+        rules: radar 14 x sensor quality, pack paint, hot or emitting hostiles, line of sight
+        through terrain and smoke).
+    contact_slots: K contact rows in the observation, 1..20.
     map_type: "procedural" (default: four biome quadrants, corridors, a fair zone, connectivity
         guaranteed for every class; needs a height of at least 8), "simple" (flat ground, random
         blocks and hazard pads) or "empty" (flat ground); the last two suit tests and curricula.
-    blue / red: team controllers; "external" means the caller supplies that team's action rows.
+    blue / red: team controllers; "external" means the caller supplies that team's action rows,
+        "heuristic:N" (N = 0..4, docs/heuristic.md) that the core's scripted opponent drives it
+        (the caller's rows for that team are ignored).
+    heuristic_omniscient: the heuristic knows every enemy's position; by default it knows only
+        what its team sees (line of sight) or painted, plus a few seconds of memory.
     """
 
     map_size: tuple[int, int, int] = (100, 100, 20)
     packs_per_team: int = 1
     observation: str = "full"
+    contact_slots: int = 5
     map_type: str = "procedural"
     obstacle_density: float = 0.08
     dt: float = 0.05
@@ -158,6 +180,7 @@ class EnvConfig:
     gravity: float = 9.81
     blue: str = "external"
     red: str = "external"
+    heuristic_omniscient: bool = False
     rewards: RewardConfig = field(default_factory=RewardConfig)
     combat: CombatConfig = field(default_factory=CombatConfig)
 
@@ -171,6 +194,7 @@ class EnvConfig:
         _check_int("map_size[2] (z)", z, 6, 64)
         _check_int("packs_per_team", self.packs_per_team, 1, 8)
         _check_choice("observation", self.observation, OBSERVATION_MODES)
+        _check_int("contact_slots", self.contact_slots, 1, 20)
         _check_choice("map_type", self.map_type, MAP_TYPES)
         if self.map_type == "procedural" and z < PROCEDURAL_MIN_HEIGHT:
             raise ValueError(
@@ -180,16 +204,17 @@ class EnvConfig:
         _check_range("obstacle_density", self.obstacle_density, 0.0, 0.5)
         _check_range("dt", self.dt, 0.001, 0.5)
         _check_int("decision_repeat", self.decision_repeat, 1, 100)
-        _check_range("max_episode_seconds", self.max_episode_seconds, self.dt * self.decision_repeat, 3600.0)
+        _check_range(
+            "max_episode_seconds", self.max_episode_seconds, self.dt * self.decision_repeat, 3600.0
+        )
         _check_int("comm_dim", self.comm_dim, 0, 64)
         _check_range("gravity", self.gravity, 0.0, 100.0)
         for team in ("blue", "red"):
-            value = getattr(self, team)
-            if value not in CONTROLLERS:
-                raise ValueError(
-                    f"{team} must be one of {list(CONTROLLERS)}, got {value!r} "
-                    "(the core heuristic opponent, 'heuristic:N', is not built yet)"
-                )
+            controller_level(team, getattr(self, team))
+        if not isinstance(self.heuristic_omniscient, bool):
+            raise ValueError(
+                f"heuristic_omniscient must be a bool, got {self.heuristic_omniscient!r}"
+            )
         if isinstance(self.rewards, dict):
             object.__setattr__(self, "rewards", RewardConfig(**self.rewards))
         if not isinstance(self.rewards, RewardConfig):

@@ -19,7 +19,7 @@ import torch
 from gymnasium import spaces
 
 from echelon import _core
-from echelon.config import EnvConfig, RewardConfig
+from echelon.config import EnvConfig, RewardConfig, controller_level
 from echelon.env.layout import ObsLayout, layout_from_core
 from echelon.env.spaces import action_space, observation_space
 
@@ -49,6 +49,13 @@ def _sim_config(cfg: EnvConfig) -> Any:
     for f in dataclasses.fields(cfg.combat):
         setattr(cc, f.name, getattr(cfg.combat, f.name))
     sc.combat = cc
+    sc.heuristic_blue = controller_level("blue", cfg.blue)
+    sc.heuristic_red = controller_level("red", cfg.red)
+    sc.heuristic_omniscient = cfg.heuristic_omniscient
+    oc = _core.ObsConfig()
+    oc.contact_slots = cfg.contact_slots
+    oc.full_observation = cfg.observation == "full"
+    sc.obs = oc
     return sc
 
 
@@ -194,6 +201,17 @@ class VecEnv:
             "bad_action_entries": bad_now - bad_before,
         }
         return out["obs"], out["reward"], out["terminated"], out["truncated"], info
+
+    def set_heuristic_level(self, team: str, level: int | None) -> None:
+        """Curriculum hook: the core heuristic drives ``team`` ("blue"/"red") at ``level`` (0..4;
+        None = external) from each world's next episode on, without rebuilding the env."""
+        if team not in self.team_slices:
+            raise ValueError(f"team must be 'blue' or 'red', got {team!r}")
+        value = "external" if level is None else f"heuristic:{level}"
+        if isinstance(level, bool) or not (level is None or isinstance(level, int)):
+            raise ValueError(f"level must be an int in [0, 4] or None, got {level!r}")
+        code = controller_level("level", value)
+        self._sim.set_heuristic_level(0 if team == "blue" else 1, code)
 
     @property
     def sim(self) -> Any:
