@@ -4,3 +4,4 @@
 
 void bind_combat(nanobind::module_& m);
 void bind_terrain(nanobind::module_& m);
+void bind_heuristic(nanobind::module_& m);
