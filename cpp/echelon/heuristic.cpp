@@ -457,7 +457,7 @@ HeuristicSkill heuristic_skill(int level) {
     HeuristicSkill k;
     k.level = level;
     k.fires = level >= 1;
-    k.fire_prob = level == 1 ? 0.5f : level == 2 ? 0.85f : level >= 3 ? 1.f : 0.f;
+    k.fire_prob = level == 1 ? 0.5f : level == 2 ? 0.75f : level >= 3 ? 1.f : 0.f;
     k.all_weapons = k.manages_heat = k.uses_nav = level >= 2;
     k.focus_fire = k.keeps_range = k.smoke = k.vents_freely = level >= 3;
     k.cover = k.ewar = k.threat_priority = level >= 4;

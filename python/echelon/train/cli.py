@@ -153,9 +153,15 @@ def handle_eval(args: argparse.Namespace) -> int:
     from echelon.train.evaluation import evaluate_policy
     from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
 
+    if args.checkpoint is None:  # core controllers on both sides: no policy involved
+        from echelon.heuristic.cli import handle_match
+
+        return handle_match(args)
     device = resolve_device(args.device)
     model, meta = load_policy(args.checkpoint, device)
     cfg = config_from_dict(meta["config"])
+    if args.red:  # the core heuristic drives red; the opponent's rows are then ignored
+        cfg = config_from_dict(merge(meta["config"], {"env": {"red": args.red}}))
     env = env_factory_for(cfg)(args.worlds, args.seed)
     opponent: Any = None
     if getattr(env, "team_slices", {}).get("red") is not None:
@@ -210,7 +216,8 @@ def register(subparsers: Any) -> None:
     ev = subparsers.add_parser(
         "eval", help="evaluate a checkpoint", description="Evaluate a checkpoint; prints JSON."
     )
-    ev.add_argument("checkpoint", type=Path)
+    ev.add_argument("checkpoint", type=Path, nargs="?",
+                    help="checkpoint directory; omit it for --blue/--red or --ladder matches")
     ev.add_argument("--episodes", type=int, default=32)
     ev.add_argument("--worlds", type=int, default=16)
     ev.add_argument("--seed", type=int, default=12345)
@@ -218,6 +225,9 @@ def register(subparsers: Any) -> None:
     ev.add_argument("--opponent", choices=["self", "idle"], default="idle")
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the mean")
     ev.set_defaults(func=handle_eval)
+    from echelon.heuristic.cli import add_match_arguments
+
+    add_match_arguments(ev)  # --blue/--red heuristic:N, --ladder (docs/heuristic.md)
 
 
 def main(argv: list[str] | None = None) -> int:
