@@ -193,6 +193,15 @@ NB_MODULE(_core, m) {
             },
             "actions"_a.noconvert())
         .def("bad_action_total", &BatchSim::bad_action_total)
+        .def("set_cpu_observation", &BatchSim::set_cpu_observation, "on"_a)
+        .def("contact_slots",
+             [](nb::handle self, int w) {
+                 auto& s = nb::cast<BatchSim&>(self);
+                 check_world(s, w);
+                 auto& c = s.world_state(w).combat.contact_ids;
+                 size_t shape[2] = {static_cast<size_t>(s.num_agents()), c.size() / static_cast<size_t>(s.num_agents())};
+                 return nb::ndarray<nb::numpy, const int32_t>(c.data(), 2, shape, self);
+             }, "world"_a, "Agent index shown in each of the first five contact slots of every agent's last observation (-1: empty).")
         .def("refresh_observation", [](BatchSim& s, int w) { check_world(s, w); s.refresh_observation(w); })
         // --- state views for tests and tools (numpy, shared memory with the simulator) ---
         .def("mech_pos", [](nb::handle self) { auto& s = nb::cast<BatchSim&>(self); return mech_view(self, &s.mechs().pos[0].x, s, 3); })
@@ -292,4 +301,5 @@ NB_MODULE(_core, m) {
     bind_combat(m);
     bind_terrain(m);
     bind_heuristic(m);
+    bind_gpu_obs(m);
 }

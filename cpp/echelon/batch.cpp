@@ -114,7 +114,7 @@ void BatchSim::refresh_observation(int w) {
     WorldState& ws = *worlds_[static_cast<size_t>(w)];
     MechSpan m = mechs_.world(w);
     ws.ticks = compute_zone_ticks(ws.map.zone, m);
-    write_world_obs(w, rows(out_.obs, w, obs_dim()));
+    if (cpu_observation_) write_world_obs(w, rows(out_.obs, w, obs_dim()));
     auto alive = agent_rows(out_.alive, w);
     for (int i = 0; i < m.size(); ++i) alive[i] = m.alive[i] != 0;
 }

@@ -56,6 +56,12 @@ public:
     MechTable& mechs() { return mechs_; }
     // Re-writes world w's observation rows from its current state (after manual edits).
     void refresh_observation(int w);
+    // The per-world numbers the observation reads (zone, scores, time), for the GPU mirror.
+    ObsWorldScalars obs_scalars(int w) const { return obs_scalars(*worlds_.at(static_cast<size_t>(w))); }
+    // Off: step() and reset() leave obs rows to another writer (the CUDA path). final_obs of ended
+    // worlds is still written on the CPU, from the state before the reset.
+    void set_cpu_observation(bool on) { cpu_observation_ = on; }
+    bool cpu_observation() const { return cpu_observation_; }
 
 private:
     void reset_world(int w);
@@ -79,6 +85,7 @@ private:
     ThreadPool pool_;
     StepBuffers out_{};
     bool bound_ = false;
+    bool cpu_observation_ = true;
 };
 
 }  // namespace echelon

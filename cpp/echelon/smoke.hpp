@@ -37,6 +37,7 @@ public:
         return false;
     }
     size_t size() const { return n_; }
+    size_t capacity() const { return clouds_.size(); }
     const SmokeCloud& operator[](size_t k) const { return clouds_[k]; }
 
 private:

@@ -4,9 +4,13 @@ The C++ core (``echelon._core.BatchSim``) steps all worlds on a pool of worker t
 observations, rewards and flags straight into tensors this class allocates once. Nothing is
 allocated per step and there is no Python loop over worlds or agents.
 
-With ``device="cuda"`` the simulation still runs on the CPU threads; results are staged in pinned
-host memory and copied to the GPU tensors once per step (one asynchronous copy per buffer). The
-GPU observation kernels of the observation issue will replace that copy.
+With ``device="cuda"`` the simulation still runs on the CPU threads. When the extension was built
+with CUDA kernels (``echelon._core.has_cuda``), observations are computed on the GPU: the core
+uploads the small per-mech state and this step's voxel edits, and kernels for line of sight,
+terrain maps and observation assembly write straight into the obs tensor, on torch's current
+stream (``env.obs_backend == "cuda"``). Without kernels, the CPU writes observations and they are
+copied to the GPU (``"cpu"``). Rewards, flags and statistics are always copied from pinned host
+memory, and ``final_obs`` rows only for worlds that ended.
 """
 
 from __future__ import annotations
@@ -157,6 +161,11 @@ class VecEnv:
             h["episode_stats"],
         )
         self._bad_total = 0
+        self._gpu: Any = None
+        if self.device.type == "cuda" and _core.has_cuda:
+            self._gpu = _core.GpuObservation(self._sim, self.device.index)
+            self._sim.set_cpu_observation(False)
+        self.obs_backend = "cuda" if self._gpu is not None else "cpu"
 
     def _allocate(self, device: torch.device, pin: bool) -> dict[str, torch.Tensor]:
         w, a, d = self.num_worlds, self.num_agents, self.obs_dim
@@ -180,7 +189,9 @@ class VecEnv:
     def reset(self) -> torch.Tensor:
         """Starts a new episode in every world; returns obs [W, A, D]."""
         self._sim.reset()
-        self._publish()
+        if self._gpu is not None:
+            self._gpu.mark_all_dirty()
+        self._publish(all_final=True)
         return self._out["obs"]
 
     def step(
@@ -254,8 +265,31 @@ class VecEnv:
         # Counted per episode inside the core; the per-step delta is computed from live counters.
         return int(self._sim.bad_action_total())
 
-    def _publish(self) -> None:
+    def _publish(self, all_final: bool = False) -> None:
         if self._out is self._host:
             return
+        stream = torch.cuda.current_stream(self.device)
+        if self._gpu is not None:
+            self._gpu.upload(stream.cuda_stream)
+            self._gpu.compute(self._out["obs"], stream.cuda_stream)
         for k, t in self._host.items():
+            if k == "final_obs" or (k == "obs" and self._gpu is not None):
+                continue
             self._out[k].copy_(t, non_blocking=True)
+        ended = self._host["episode_end"].nonzero().flatten()
+        if all_final:
+            self._out["final_obs"].copy_(self._host["final_obs"], non_blocking=True)
+        elif ended.numel() > 0:
+            rows = self._host["final_obs"].index_select(0, ended).to(self.device, non_blocking=True)
+            self._out["final_obs"].index_copy_(0, ended.to(self.device), rows)
+        if self._gpu is not None:
+            # The CPU sim reads this step's contact slots when it decodes the next actions.
+            self._gpu.finish(stream.cuda_stream)
+
+    def gpu_timings(self) -> dict[str, float]:
+        """Event timings (ms) of the last step's GPU phases: upload, terrain, los, assemble."""
+        if self._gpu is None:
+            raise RuntimeError(
+                "no GPU observation path in this env (device='cpu' or no CUDA kernels)"
+            )
+        return dict(self._gpu.last_timings())
