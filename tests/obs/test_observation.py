@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -43,7 +44,7 @@ def test_layout_follows_config() -> None:
     assert "comm" not in layout
     offsets = sorted((b.slice.start, b.slice.stop) for b in layout.values())
     assert offsets[0][0] == 0 and offsets[-1][1] == env.obs_dim
-    assert all(a[1] == b[0] for a, b in zip(offsets, offsets[1:], strict=False)), (
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(offsets)), (
         "blocks tile the row"
     )
     default = VecEnv(EnvConfig(map_size=(40, 40, 12), map_type="empty"))
@@ -85,25 +86,30 @@ def test_slot_reservation_sort_modes_and_hostile_filter() -> None:
     place(env, HEAVY0, 20.0, 20.0)
     for i, a in enumerate((MED1, MED2, LIGHT3, SCOUT4)):  # friendlies at distance 4, 6, 8, 10
         place(env, a, 20.0, 24.0 + 2 * i)
-    for i, a in enumerate(range(5, 10)):  # hostiles at distance 5, 7.5, 10, ... along -y
-        place(env, a, 20.0 + 3 * i, 15.0)
-    ids = lambda: [int(v) for v in env.sim.contact_slots(0)[HEAVY0]]  # noqa: E731
+    for a in range(
+        5, 10
+    ):  # hostiles along y = 15: the red heavy (5) farthest, the scout (9) nearest
+        place(env, a, 20.0 + 3 * (9 - a), 15.0)
+
+    def slots() -> list[int]:
+        return [int(v) for v in env.sim.contact_slots(0)[HEAVY0]]
+
     obs_of(env, HEAVY0)
     # closest: 3 nearest friendlies, the nearest hostile, then the next hostile (refill)
-    assert ids() == [MED1, MED2, LIGHT3, 5, 6]
+    assert slots() == [MED1, MED2, LIGHT3, 9, 8]
     a = zero_actions(env)
-    a[0, HEAVY0, 15] = 1.0  # sort mode "biggest"
+    a[0, HEAVY0, 15] = 1.0  # sort mode "biggest": class rank, then distance
     env.step(a)
-    order = ids()
-    assert order[3] == RED_HEAVY, "the heavy is the biggest hostile"
-    assert (
-        order[:3] == [MED1, MED2, LIGHT3][: len(order[:3])]
-        or env.sim.mech_class()[0, order[0]] >= 2
-    )
+    assert slots() == [MED1, MED2, LIGHT3, 5, 7]
+    env.sim.mech_hp()[0, 6] = 10.0  # the far red medium is badly damaged
     a[0, HEAVY0, 15] = 0.0
-    a[0, HEAVY0, 17] = 1.0  # hostile-only filter
+    a[0, HEAVY0, 16] = 1.0  # sort mode "most damaged": hp fraction, then distance
     env.step(a)
-    assert sorted(ids()) == [5, 6, 7, 8, 9]
+    assert slots()[3] == 6
+    a[0, HEAVY0, 16] = 0.0
+    a[0, HEAVY0, 17] = 1.0  # hostile-only filter: every slot for hostiles
+    env.step(a)
+    assert slots() == [9, 8, 7, 6, 5]
     o = obs_of(env, HEAVY0)
     assert (o["contacts"][:, 14] == 1.0).all() and o["self"][32] == 1.0
 
