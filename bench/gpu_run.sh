@@ -16,9 +16,10 @@ cd /tmp  # import the installed package, not the source tree
 src=$OLDPWD
 python3 -c "import echelon._core as c; print('has_cuda', c.has_cuda)"
 python3 -m pytest -q -p no:cacheprovider --rootdir "$src" "$src/tests/test_raycast.py" "$src/tests/test_vec_env.py" \
-  "$src/tests/test_movement.py" 2>&1 | tail -4
+  "$src/tests/obs" 2>&1 | tail -6
+python3 -m echelon bench kernels --worlds 256,1024,4096 --out "$out/kernels.json" | tail -6
 python3 -m echelon bench rays --rays 4000000 --out "$out/rays.json" | tail -5
-python3 -m echelon bench env --worlds 1,64,256,1024,4096 --threads 1,2,4,8,16 --steps 100 \
+python3 -m echelon bench env --worlds 1,64,256,1024,4096 --threads 1,2,4,8,16 --steps 100 --split \
   --out "$out/env_cpu.json" | tail -30
-python3 -m echelon bench env --device cuda --worlds 1024,4096 --threads 16 --steps 100 \
+python3 -m echelon bench env --device cuda --worlds 256,1024,4096 --threads 16 --steps 100 \
   --out "$out/env_cuda.json" | tail -6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any
 
 import torch
 
@@ -40,7 +41,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     env.add_argument("--map-type", default="simple")
     env.add_argument("--steps", type=int, default=200)
     env.add_argument("--out", default="bench/results/env.json")
+    env.add_argument(
+        "--split", action="store_true", help="CPU: also time the steps without the observation"
+    )
     env.set_defaults(func=run_env_bench)
+
+    kernels = sub.add_parser("kernels", help="CUDA observation kernels against memory bandwidth")
+    kernels.add_argument("--worlds", type=_ints, default=[256, 1024, 4096])
+    kernels.add_argument("--packs", type=int, default=1)
+    kernels.add_argument("--map-size", type=_ints, default=[100, 100, 20])
+    kernels.add_argument("--steps", type=int, default=50)
+    kernels.add_argument("--out", default="bench/results/kernels.json")
+    kernels.set_defaults(func=run_kernels_bench)
 
     rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
     rays.add_argument("--rays", type=int, default=1_000_000)
@@ -62,10 +74,11 @@ def run_env_bench(args: argparse.Namespace) -> int:
             for t in threads:
                 done += 1
                 print(f"[{done}/{total}] packs={packs} worlds={worlds} threads={t} ...", flush=True)
-                r = bench_env(cfg, worlds, t, args.device, args.steps)
+                r = bench_env(cfg, worlds, t, args.device, args.steps, split=args.split)
                 base = base or r.agent_steps_per_s
                 scaling = r.agent_steps_per_s / base
-                rows.append([packs, worlds, t, args.device, r.agent_steps_per_s, f"{scaling:.2f}x"])
+                row = [packs, worlds, t, args.device, r.agent_steps_per_s, f"{scaling:.2f}x"]
+                rows.append([*row, _split_text(r)])
                 records.append(
                     {
                         "packs_per_team": packs,
@@ -74,6 +87,8 @@ def run_env_bench(args: argparse.Namespace) -> int:
                         "device": args.device,
                         "steps": r.steps,
                         "seconds": r.seconds,
+                        "sim_only_seconds": r.sim_seconds,
+                        "gpu_ms_per_step": r.gpu_ms,
                         "agent_steps_per_s": r.agent_steps_per_s,
                     }
                 )
@@ -83,7 +98,8 @@ def run_env_bench(args: argparse.Namespace) -> int:
     )
     print(
         format_table(
-            ["packs/team", "worlds", "threads", "device", "agent-steps/s", "vs 1 thread"], rows
+            ["packs/team", "worlds", "threads", "device", "agent-steps/s", "vs 1 thread", "split"],
+            rows,
         )
     )
     write_json(
@@ -131,6 +147,72 @@ def run_rays_bench(args: argparse.Namespace) -> int:
             "benchmark": "rays",
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
             "machine": describe_machine(),
+            "results": records,
+        },
+    )
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+def _split_text(r: Any) -> str:
+    """Where a step's time goes: simulation vs observation (CPU) or the GPU phases."""
+    if r.sim_seconds is not None:
+        obs = max(0.0, r.seconds - r.sim_seconds)
+        return f"sim {r.sim_seconds / r.seconds:.0%} / obs {obs / r.seconds:.0%}"
+    if r.gpu_ms is not None:
+        step_ms = 1000 * r.seconds / r.steps
+        g = r.gpu_ms
+        return (
+            f"step {step_ms:.2f} ms: upload {g['upload_ms']:.2f}, terrain {g['terrain_ms']:.2f}, "
+            f"los {g['los_ms']:.2f}, assemble {g['assemble_ms']:.2f}"
+        )
+    return "-"
+
+
+def run_kernels_bench(args: argparse.Namespace) -> int:
+    from echelon.bench.kernels_bench import bench_kernels, measure_copy_bandwidth
+
+    if not (_core.has_cuda and torch.cuda.is_available()):
+        raise SystemExit("bench kernels needs a CUDA build of echelon and a visible GPU")
+    bandwidth = measure_copy_bandwidth()
+    print(f"device copy bandwidth (read + write): {bandwidth / 1e9:,.0f} GB/s")
+    rows, records = [], []
+    for worlds in args.worlds:
+        print(f"worlds={worlds} ...", flush=True)
+        k = bench_kernels(tuple(args.map_size), args.packs, worlds, args.steps)
+        rows.append(
+            [
+                worlds,
+                k.los_rays_per_s,
+                k.voxel_steps_per_s,
+                k.assemble_gbps,
+                f"{k.assemble_gbps * 1e9 / bandwidth:.0%}",
+                k.terrain_ms,
+                k.upload_ms,
+            ]
+        )
+        records.append(k.as_dict())
+    print(
+        format_table(
+            [
+                "worlds",
+                "LOS rays/s",
+                "voxel-steps/s",
+                "assembly GB/s",
+                "of bandwidth",
+                "terrain ms",
+                "upload ms",
+            ],
+            rows,
+        )
+    )
+    write_json(
+        args.out,
+        {
+            "benchmark": "kernels",
+            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "machine": describe_machine(),
+            "copy_bandwidth_bytes_per_s": bandwidth,
             "results": records,
         },
     )

@@ -19,6 +19,8 @@ class EnvBenchResult:
     packs_per_team: int
     steps: int
     seconds: float
+    sim_seconds: float | None = None  # the same steps without writing observations (CPU path)
+    gpu_ms: dict[str, float] | None = None  # mean per step of each GPU phase (CUDA path)
 
     @property
     def agent_steps_per_s(self) -> float:
@@ -33,6 +35,7 @@ def bench_env(
     steps: int,
     warmup: int = 10,
     seed: int = 0,
+    split: bool = False,
 ) -> EnvBenchResult:
     """Steps `worlds` worlds with uniform random actions, pre-drawn so the policy costs nothing."""
     env = VecEnv(cfg, num_worlds=worlds, device=device, seed=seed, num_threads=threads)
@@ -52,5 +55,22 @@ def bench_env(
     if env.device.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
+    sim_seconds, gpu_ms = None, None
+    if env.obs_backend == "cuda":
+        totals: dict[str, float] = {}
+        for i in range(min(steps, 50)):
+            env.step(pool[i % len(pool)])
+            for k, v in env.gpu_timings().items():
+                totals[k] = totals.get(k, 0.0) + v
+        gpu_ms = {k: v / min(steps, 50) for k, v in totals.items()}
+    elif split:
+        # The same steps with the observation writer switched off: the rest is simulation.
+        env.sim.set_cpu_observation(False)
+        start = time.perf_counter()
+        for i in range(steps):
+            env.step(pool[i % len(pool)])
+        sim_seconds = time.perf_counter() - start
     env.close()
-    return EnvBenchResult(worlds, threads, device, cfg.packs_per_team, steps, seconds)
+    return EnvBenchResult(
+        worlds, threads, device, cfg.packs_per_team, steps, seconds, sim_seconds, gpu_ms
+    )
