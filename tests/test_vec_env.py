@@ -96,8 +96,8 @@ def test_config_errors_name_the_field_and_range() -> None:
         RewardConfig(gamma=1.5)
     with pytest.raises(ValueError, match="too small for packs_per_team=2"):
         EnvConfig(map_size=(32, 32, 10), packs_per_team=2)
-    with pytest.raises(ValueError, match="red must be one of"):
-        EnvConfig(red="heuristic:3")
+    with pytest.raises(ValueError, match="red must be 'external' or 'heuristic:N'"):
+        EnvConfig(red="heuristic:9")
     with pytest.raises(ValueError, match="num_worlds"):
         VecEnv(small_cfg(), num_worlds=0)
     with pytest.raises(ValueError, match="device"):
