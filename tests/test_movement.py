@@ -215,3 +215,24 @@ def test_no_mech_inside_a_blocking_voxel_or_another_mech_over_random_play() -> N
             both = overlap.all(-1) & alive[w][:, None] & alive[w][None]
             np.fill_diagonal(both, False)
             assert not both.any(), w
+
+
+def test_clamping_at_the_map_edge_never_pushes_a_mech_into_a_voxel() -> None:
+    # Regression: the edge clamp used to run after the vertical move, pulling a jumping mech back
+    # into a row whose voxels were only checked at its old height.
+    env = scene()
+    vox = np.zeros((12, 40, 40), np.uint8)
+    vox[2, 38, 20] = 7  # glass, one row in from the edge, at head height of a rising scout
+    env.sim.set_voxels(0, vox)
+    place(env, BLUE_SCOUT, 20.5, 39.0, yaw=math.pi / 2)
+    for _ in range(4):
+        step_with(env, BLUE_SCOUT, forward=1.0, vertical=1.0)
+        x, y, z = env.sim.mech_pos()[0, BLUE_SCOUT]
+        hx, hy, hz = HALF[SCOUT]
+        inside_glass = (
+            (x - hx < 21 and x + hx > 20)
+            and (y - hy < 39 and y + hy > 38)
+            and (z - hz < 3 and z + hz > 2)
+        )
+        assert not inside_glass, (x, y, z)
+        assert y <= 40 - hy + 1e-6

@@ -71,20 +71,26 @@ void apply_velocity_command(MechSpan m, int i, const World& world, float forward
 void integrate_position(MechSpan m, int i, const World& world, float dt) {
     Vec3 pos = m.pos[i];
     Vec3& vel = m.vel[i];
-    // Horizontal axes, each with a one-voxel step-up when the mech is not rising or falling fast.
+    const Vec3 h = m.half_size(i);
+    // Each axis's trial is clamped to the map (and the ceiling) before it is tested, so the box
+    // that was checked is the box that is kept: clamping after a later axis has moved could put
+    // the box where no test looked (a mech against the map edge while jumping).
+    const float lo_x = h.x, hi_x = static_cast<float>(world.size_x()) - h.x;
+    const float lo_y = h.y, hi_y = static_cast<float>(world.size_y()) - h.y;
+    const float ceiling = static_cast<float>(world.size_z()) - h.z;  // SPEC §1.2: no flying out of reach
     for (int axis = 0; axis < 2; ++axis) {
         const float dv = axis == 0 ? vel.x : vel.y;
         if (dv == 0.f) continue;
         Vec3 trial = pos;
-        (axis == 0 ? trial.x : trial.y) += dv * dt;
+        float& c = axis == 0 ? trial.x : trial.y;
+        c = std::clamp(c + dv * dt, axis == 0 ? lo_x : lo_y, axis == 0 ? hi_x : hi_y);
         if (!mech_box_blocked(m, i, world, trial)) {
             pos = trial;
             continue;
         }
         Vec3 stepped = trial;
         stepped.z += kStepUpHeight;
-        if (std::fabs(vel.z) < kStepUpMaxVz && stepped.z + m.half_size(i).z <= static_cast<float>(world.size_z()) &&
-            !mech_box_blocked(m, i, world, stepped)) {
+        if (std::fabs(vel.z) < kStepUpMaxVz && stepped.z <= ceiling && !mech_box_blocked(m, i, world, stepped)) {
             pos = stepped;
         } else {
             (axis == 0 ? vel.x : vel.y) = 0.f;
@@ -92,19 +98,11 @@ void integrate_position(MechSpan m, int i, const World& world, float dt) {
     }
     if (vel.z != 0.f) {
         Vec3 trial = pos;
-        trial.z += vel.z * dt;
+        trial.z = std::min(trial.z + vel.z * dt, ceiling);
+        if (vel.z > 0.f && trial.z >= ceiling) vel.z = 0.f;
         if (mech_box_blocked(m, i, world, trial)) vel.z = 0.f;
         else pos = trial;
     }
-    const Vec3 h = m.half_size(i);
-    pos.x = std::clamp(pos.x, h.x, static_cast<float>(world.size_x()) - h.x);
-    pos.y = std::clamp(pos.y, h.y, static_cast<float>(world.size_y()) - h.y);
-    const float ceiling = static_cast<float>(world.size_z()) - h.z;
-    if (pos.z >= ceiling) {  // the world has a ceiling (SPEC §1.2): no flying out of reach
-        pos.z = ceiling;
-        if (vel.z > 0.f) vel.z = 0.f;
-    }
-    pos.z = std::max(pos.z, h.z);
     m.pos[i] = pos;
 }
 
