@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+
 from echelon import EnvConfig, VecEnv
 
 SCOUT, LIGHT, MEDIUM, HEAVY = 0, 1, 2, 3

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+
 from echelon import EnvConfig, VecEnv
 from helpers import (
     HALF,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from pettingzoo.test import parallel_api_test
+
 from echelon import EnvConfig
 from echelon.pettingzoo import parallel_env
-from pettingzoo.test import parallel_api_test
 
 
 def test_parallel_api() -> None:

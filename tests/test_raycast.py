@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from echelon import _core
 
 AIR, SOLID, GLASS, FOLIAGE, REINFORCED = 0, 1, 7, 9, 8

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 import torch
-from echelon import EnvConfig, RewardConfig, VecEnv
 from gymnasium import spaces
+
+from echelon import EnvConfig, RewardConfig, VecEnv
 from helpers import clear_world, empty_env, park_all, zero_actions
 
 
