@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     env.add_argument("--packs", type=_ints, default=[1])
     env.add_argument("--map-size", type=_ints, default=[100, 100, 20])
-    env.add_argument("--map-type", default="simple")
+    env.add_argument("--map-type", default="procedural")
     env.add_argument("--steps", type=int, default=200)
     env.add_argument("--out", default="bench/results/env.json")
     env.add_argument(
