@@ -30,7 +30,7 @@ def _losses(model, obs, state, starts, actions, mode):
     return out, logp, ent, final, grads
 
 
-@pytest.mark.parametrize("mode", ["packed", "steps"])
+@pytest.mark.parametrize("mode", ["segments", "packed", "steps", "auto"])
 @pytest.mark.parametrize("layers", [1, 2])
 def test_chunked_equals_reference(mode: str, layers: int) -> None:
     torch.manual_seed(0)

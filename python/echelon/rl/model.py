@@ -64,7 +64,7 @@ class RecurrentActorCritic(nn.Module):
         log_std_min: float = -5.0,
         log_std_max: float = 1.0,
         log_std_init: float = -0.5,
-        recurrence: str = "packed",
+        recurrence: str = "auto",
     ) -> None:
         super().__init__()
         if obs_dim <= 0 or action_dim <= 0:
@@ -165,7 +165,7 @@ class ActorCriticLSTM(RecurrentActorCritic):
         log_std_min: float = -5.0,
         log_std_max: float = 1.0,
         log_std_init: float = -0.5,
-        recurrence: str = "packed",
+        recurrence: str = "auto",
     ) -> None:
         super().__init__(
             obs_dim,

@@ -1,32 +1,41 @@
 """Running an ``nn.LSTM`` over a ``[L, B]`` chunk whose columns restart episodes mid-chunk.
 
 ``episode_start[t, b] = 1`` means ``x[t, b]`` is the first input of a new episode: column
-``b``'s state is zeroed *before* step ``t``. Three implementations, all exact:
+``b``'s state is zeroed *before* step ``t``. Implementations, all exact (the tests check
+outputs, final states and gradients against ``reference`` to 1e-5):
 
 ``reference``
     The semantics, written plainly: ``L`` calls of ``nn.LSTM`` on length-1 sequences with
-    the state masked before each. Used by the tests as ground truth, and by the benchmark.
+    the state masked before each. Ground truth for the tests and the benchmark baseline.
 
-``packed`` (default)
-    Cut every column at its resets into independent sequences ("segments"), gather them
-    into one padded ``[L_max, S, I]`` tensor (S = B + number of resets inside the chunk),
-    and run *one* ``nn.LSTM`` call on a ``PackedSequence``: segment 0 of each column starts
-    from the column's incoming state, later segments from zeros. The time loop stays in
-    ATen / cuDNN (which also hoists the input projection out of the loop), whatever the
-    reset pattern. Costs one host sync per call (segment lengths must be on the CPU for
-    packing), which is why it is not the ``torch.compile`` path.
+``segments``
+    Cut the chunk *in time* at every step where any column restarts, run one ``nn.LSTM``
+    call per piece (the fused ATen/cuDNN sequence kernel, input projection hoisted out of
+    the time loop) and mask the state between pieces. With no restart inside the chunk it
+    is a single call; in the worst case (a restart at every step) it is ``L`` calls, i.e.
+    the reference. One host sync per chunk (the cut times).
+
+``packed``
+    Cut every *column* at its restarts into independent sequences, gather them into one
+    padded ``[L_max, S, I]`` tensor and make a single ``nn.LSTM`` call on a
+    ``PackedSequence`` (later segments start from zeros). One call whatever the reset
+    pattern: the right shape for cuDNN, which runs packed sequences natively. On the CPU,
+    PyTorch's packed LSTM is built from per-step autograd slices whose backward writes a
+    full-size gradient per step, so it gets *slower* than the reference as soon as
+    segments outnumber columns (measured in ``bench/bench_ppo.py``); not used on CPU.
 
 ``steps``
     Input projection for all ``L`` steps in one matmul, then a Python loop over ``t`` doing
-    only ``h @ W_hh^T``, the gate nonlinearities and the reset mask. No data-dependent
-    control flow and no host sync, so ``torch.compile`` unrolls it into one graph; this is
-    the mode used when compiling.
+    only ``h @ W_hh^T``, the gate nonlinearities and the reset mask. No host sync and no
+    data-dependent control flow, so ``torch.compile`` turns it into one graph; this is the
+    mode used when compiling.
 
-``bench/bench_ppo.py`` measures the three side by side.
+``auto`` (default) picks ``packed`` for CUDA tensors and ``segments`` otherwise.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 import torch
@@ -35,8 +44,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from echelon.rl.lstm_state import LSTMState
 
-RecurrenceMode = Literal["packed", "steps", "reference"]
-RECURRENCE_MODES: tuple[str, ...] = ("packed", "steps", "reference")
+RecurrenceMode = Literal["auto", "segments", "packed", "steps", "reference"]
+RECURRENCE_MODES: tuple[str, ...] = ("auto", "segments", "packed", "steps", "reference")
 
 
 def lstm_reference(
@@ -47,6 +56,21 @@ def lstm_reference(
     for t in range(x.shape[0]):
         keep = (1.0 - episode_start[t].to(x.dtype)).view(1, -1, 1)
         out, (h, c) = lstm(x[t : t + 1], (h * keep, c * keep))
+        outputs.append(out)
+    return torch.cat(outputs, dim=0), LSTMState(h, c)
+
+
+def lstm_segments(
+    lstm: nn.LSTM, x: Tensor, state: LSTMState, episode_start: Tensor
+) -> tuple[Tensor, LSTMState]:
+    steps = x.shape[0]
+    inner_resets = torch.nonzero(episode_start[1:].any(dim=1)).flatten() + 1
+    cuts = [0, *inner_resets.tolist(), steps]
+    h, c = state
+    outputs = []
+    for start, stop in itertools.pairwise(cuts):
+        keep = (1.0 - episode_start[start].to(x.dtype)).view(1, -1, 1)
+        out, (h, c) = lstm(x[start:stop], (h * keep, c * keep))
         outputs.append(out)
     return torch.cat(outputs, dim=0), LSTMState(h, c)
 
@@ -117,11 +141,16 @@ def lstm_packed(
     return out, LSTMState(h_n[:, last_seg], c_n[:, last_seg])
 
 
-_IMPLEMENTATIONS = {"packed": lstm_packed, "steps": lstm_steps, "reference": lstm_reference}
+_IMPLEMENTATIONS = {
+    "segments": lstm_segments,
+    "packed": lstm_packed,
+    "steps": lstm_steps,
+    "reference": lstm_reference,
+}
 
 
 def run_lstm(
-    lstm: nn.LSTM, x: Tensor, state: LSTMState, episode_start: Tensor, mode: str = "packed"
+    lstm: nn.LSTM, x: Tensor, state: LSTMState, episode_start: Tensor, mode: str = "auto"
 ) -> tuple[Tensor, LSTMState]:
     """Run ``lstm`` over ``x [L, B, I]`` with per-step resets; returns ``([L, B, H], state)``."""
     if x.shape[0] == 1:
@@ -129,6 +158,8 @@ def run_lstm(
         keep = (1.0 - episode_start[0].to(x.dtype)).view(1, -1, 1)
         out, (h, c) = lstm(x, (state.h * keep, state.c * keep))
         return out, LSTMState(h, c)
+    if mode == "auto":
+        mode = "packed" if x.is_cuda else "segments"
     try:
         impl = _IMPLEMENTATIONS[mode]
     except KeyError:

@@ -68,7 +68,7 @@ class SuiteActorCriticLSTM(RecurrentActorCritic):
         log_std_min: float = -5.0,
         log_std_max: float = 1.0,
         log_std_init: float = -0.5,
-        recurrence: str = "packed",
+        recurrence: str = "auto",
     ) -> None:
         layout = parse_obs_layout(obs_layout, obs_dim)
         super().__init__(

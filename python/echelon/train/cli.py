@@ -216,8 +216,12 @@ def register(subparsers: Any) -> None:
     ev = subparsers.add_parser(
         "eval", help="evaluate a checkpoint", description="Evaluate a checkpoint; prints JSON."
     )
-    ev.add_argument("checkpoint", type=Path, nargs="?",
-                    help="checkpoint directory; omit it for --blue/--red or --ladder matches")
+    ev.add_argument(
+        "checkpoint",
+        type=Path,
+        nargs="?",
+        help="checkpoint directory; omit it for --blue/--red or --ladder matches",
+    )
     ev.add_argument("--episodes", type=int, default=32)
     ev.add_argument("--worlds", type=int, default=16)
     ev.add_argument("--seed", type=int, default=12345)

@@ -33,7 +33,7 @@ class ModelConfig:
     log_std_min: float = -5.0
     log_std_max: float = 1.0
     log_std_init: float = -0.5
-    recurrence: Literal["packed", "steps", "reference"] = "packed"
+    recurrence: Literal["auto", "segments", "packed", "steps", "reference"] = "auto"
     compile: bool = False
 
     def __post_init__(self) -> None:

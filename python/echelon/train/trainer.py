@@ -112,7 +112,7 @@ class Trainer:
         self.opponent_generator = torch.Generator(device=self.device)
         self.opponent_generator.manual_seed(cfg.seed + 1)
         self.opponent: Opponent | None = None
-        if opponent_slice(self.env) is not None:
+        if opponent_slice(self.env) is not None and _red_is_external(self.env):
             if cfg.opponent == "self":
                 self.opponent = SelfPlayOpponent(self.model, self.opponent_generator)
             else:
@@ -220,7 +220,8 @@ class Trainer:
         opponent: Opponent | None = None
         if opponent_slice(env) is not None:
             if isinstance(self.opponent, SelfPlayOpponent):
-                opponent = SelfPlayOpponent(self.opponent.model, torch.Generator(self.device))
+                gen = torch.Generator(self.device).manual_seed(cfg.seed + 5)
+                opponent = SelfPlayOpponent(self.opponent.model, gen)
             else:
                 opponent = IdleOpponent(env.action_dim)
         return evaluate_policy(env, self.model, cfg.eval_episodes, self.device, opponent)
@@ -324,6 +325,12 @@ class Trainer:
         else:
             self.collector.reset()
         return meta
+
+
+def _red_is_external(env: BatchEnv) -> bool:
+    """False when the core drives red (``EnvConfig(red="heuristic:N")``): no rows to fill."""
+    red = getattr(getattr(env, "config", None), "red", "external")
+    return red == "external"
 
 
 def _mean(values: Any) -> float:
