@@ -7,12 +7,24 @@
 
 namespace echelon {
 
+// Settled mechs hover up to one substep of fall (about 0.024 vox) above what they stand on.
+constexpr float kStandingTolerance = 0.05f;
+
 uint8_t feet_material(const World& world, const MechSpan& m, int i) {
     const Vec3 p = m.pos[i];
     const int x = static_cast<int>(std::floor(p.x)), y = static_cast<int>(std::floor(p.y));
-    const int z = static_cast<int>(std::floor(p.z - m.spec(i).half_z));
-    if (!world.in_bounds(x, y, z)) return static_cast<uint8_t>(Material::Air);
-    return world.get(x, y, z);
+    const float feet = p.z - m.spec(i).half_z;
+    const int z = static_cast<int>(std::floor(feet));
+    const uint8_t here = world.in_bounds(x, y, z) ? world.get(x, y, z) : static_cast<uint8_t>(Material::Air);
+    if (here != static_cast<uint8_t>(Material::Air) && here != static_cast<uint8_t>(Material::Dirt)) return here;
+    // Lava and water are walked through, so the feet are inside them; a debris field blocks
+    // movement, so a mech stands ON it: look at the voxel just below the feet too. (The reference
+    // only looked inside the feet voxel, so its debris hazard could never fire: sim.md §21.11.)
+    const int below = static_cast<int>(std::floor(feet - kStandingTolerance));
+    if (below != z && world.in_bounds(x, y, below) &&
+        world.get(x, y, below) == static_cast<uint8_t>(Material::DebrisField))
+        return static_cast<uint8_t>(Material::DebrisField);
+    return here;
 }
 
 void apply_hazards(CombatCtx& ctx, int i) {

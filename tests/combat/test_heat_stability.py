@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from combat_helpers import HEAVY, LIGHT, MEDIUM, RED, SCOUT, Scene
 
@@ -197,3 +198,37 @@ def test_legged_caps_stability_at_50() -> None:
     s.stability[MEDIUM] = 80.0
     s.step()
     assert s.stability[MEDIUM] == pytest.approx(50.0)
+
+
+def test_standing_on_a_debris_field_heats_and_burns() -> None:
+    # A debris field blocks movement, so a mech stands on top of it (the reference only looked
+    # inside the feet voxel, so this hazard never fired there).
+    s = duel()
+    s.place(R_HEAVY, 35.0, 35.0)
+    s.sim.set_voxel(0, 10, 20, 0, 4)  # DEBRIS_FIELD under the medium
+    s.place(MEDIUM, 10.5, 20.5, z=1.0 + 1.5)
+    s.step()
+    assert s.heat[MEDIUM] == pytest.approx(20.0 * DT - 11.0 * DT)
+    assert s.hp[MEDIUM] == pytest.approx(150.0 - 1.25 * DT)
+    s.sim.set_voxel(0, 10, 20, 0, 5)  # SOLID_DEBRIS: a hard wreck is no hazard
+    hp = float(s.hp[MEDIUM])
+    s.step()
+    assert s.hp[MEDIUM] == pytest.approx(hp)
+
+
+def test_a_dead_mech_leaves_a_wreck_of_its_box() -> None:
+    s = Scene(keep=(MEDIUM, R_HEAVY, RED + SCOUT))  # a red spectator: no elimination, no reset
+    s.place(MEDIUM, 10.0, 20.0)
+    s.place(RED + SCOUT, 5.0, 35.0)
+    s.place(R_HEAVY, 30.5, 30.5)
+    s.hp[R_HEAVY] = 0.1
+    s.sim.set_voxel(0, 30, 30, 0, 2)  # lava under the red heavy: it dies this substep
+    _, _, term, _, info = s.step()
+    assert not s.alive[R_HEAVY] and term[0, R_HEAVY] and not info["episode_end"][0]
+    vox, hp = s.sim.voxels(0), s.sim.voxel_hp(0)
+    box = vox[0:4, 28:33, 28:33]  # heavy box [28.75, 32.25] x [28.75, 32.25] x [0, 4]
+    wreck = set(np.unique(box[box != 0]).tolist())
+    assert wreck in ({5, 2}, {4, 2}), "one hull material (solid debris or debris field), lava kept"
+    hull = (wreck - {2}).pop()
+    assert (hp[vox == hull] == {5: 200.0, 4: 50.0}[hull]).all(), "wreck HP follows the material"
+    assert (box[1:] == hull).all(), "every air voxel of the box above the floor is wreck"
