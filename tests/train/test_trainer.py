@@ -111,6 +111,10 @@ def test_cli_train_resume_and_eval(tmp_path: Path, capsys: pytest.CaptureFixture
             "ppo.lr=0.001",
             "--set",
             "keep_checkpoints=2",
+            "--set",
+            "eval_every=2",
+            "--set",
+            "save_every=2",
             "--total-steps",
             str(4 * per_update),
         ]

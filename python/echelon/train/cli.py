@@ -6,6 +6,7 @@ handler in ``func``. Examples::
     echelon train --preset smoke --device cpu
     echelon train --config my.yaml --set ppo.lr=1e-4 --env packs_per_team=2 --run-dir runs/a
     echelon train --resume runs/a            # latest checkpoint of that run
+    echelon train --opponent heuristic:0 --curriculum   # scripted red, level raised by win rate
     echelon eval runs/a/best --episodes 64 --worlds 16
 """
 
@@ -27,14 +28,20 @@ from echelon.train.env_protocol import BatchEnv
 from echelon.train.trainer import EnvFactory, Trainer, resolve_device
 
 
-def echelon_env_factory(env_kwargs: dict[str, Any], device: str = "cpu") -> EnvFactory:
+def echelon_env_factory(
+    env_kwargs: dict[str, Any], device: str = "cpu", num_threads: int | None = None
+) -> EnvFactory:
     """Factory for the real simulator; imported lazily so this module loads without it."""
 
     def make(num_worlds: int, seed: int) -> BatchEnv:
         from echelon import EnvConfig, VecEnv  # type: ignore[attr-defined]
 
         env: BatchEnv = VecEnv(
-            EnvConfig.from_dict(env_kwargs), num_worlds=num_worlds, device=device, seed=seed
+            EnvConfig.from_dict(env_kwargs),
+            num_worlds=num_worlds,
+            device=device,
+            seed=seed,
+            num_threads=num_threads,
         )
         return env
 
@@ -58,7 +65,7 @@ def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
 def env_factory_for(cfg: TrainConfig) -> EnvFactory:
     if cfg.env_factory:
         return import_env_factory(cfg.env_factory, cfg.env)
-    return echelon_env_factory(cfg.env, cfg.env_device)
+    return echelon_env_factory(cfg.env, cfg.env_device, cfg.env_threads)
 
 
 def latest_checkpoint(run_dir: Path) -> Path:
@@ -98,6 +105,12 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         flags["wandb"] = True
     if args.threads is not None:
         flags["torch_threads"] = args.threads
+    if args.env_threads is not None:
+        flags["env_threads"] = args.env_threads
+    if args.heatmap_every is not None:
+        flags["heatmap_every"] = args.heatmap_every
+    if args.curriculum:
+        flags["curriculum"] = {"enabled": True}
     if args.compile:
         flags["model"] = {"compile": True}
     if args.env:
@@ -203,7 +216,22 @@ def register(subparsers: Any) -> None:
     train.add_argument("--num-worlds", type=int)
     train.add_argument("--total-steps", type=int, help="learner agent-steps to train for")
     train.add_argument("--run-dir")
-    train.add_argument("--opponent", choices=["self", "idle"])
+    train.add_argument(
+        "--opponent",
+        metavar="KIND",
+        help="red team: self (frozen snapshots), idle, or heuristic:N (core scripted, N 0..4)",
+    )
+    train.add_argument(
+        "--curriculum",
+        action="store_true",
+        help="raise the heuristic level when the recent win rate passes curriculum.threshold",
+    )
+    train.add_argument(
+        "--heatmap-every",
+        type=int,
+        metavar="N",
+        help="TensorBoard heatmaps every N updates (0 off)",
+    )
     train.add_argument(
         "--env-factory", help="custom env: 'module:function(num_worlds, seed, **env)'"
     )
@@ -211,6 +239,7 @@ def register(subparsers: Any) -> None:
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases")
     train.add_argument("--compile", action="store_true", help="torch.compile the model")
     train.add_argument("--threads", type=int, help="torch CPU threads")
+    train.add_argument("--env-threads", type=int, help="simulator worker threads")
     train.set_defaults(func=handle_train)
 
     ev = subparsers.add_parser(

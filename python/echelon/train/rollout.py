@@ -13,6 +13,11 @@ contract's rules applied:
 
 Everything the collector carries from one rollout to the next (current obs, aliveness,
 LSTM states, episode accumulators) is exposed as tensors for checkpoints.
+
+Two optional hooks: ``late_credit`` (``late_rewards.py``) adds the terminal reward of agents
+that died before their episode ended to their death rows (enabled when the env pays
+``win``/``loss``); ``observer`` (anything with ``observe(env, terminated, info)``, e.g. the
+heatmap recorder) sees every step's raw outputs.
 """
 
 from __future__ import annotations
@@ -28,12 +33,17 @@ from echelon.rl.lstm_state import LSTMState
 from echelon.rl.model import RecurrentActorCritic
 from echelon.train.buffer import RolloutBuffer
 from echelon.train.env_protocol import BatchEnv, learner_slice, opponent_slice, slice_len
+from echelon.train.late_rewards import LateTerminalCredit, late_rewards_enabled
 
 
 class Opponent(Protocol):
     def reset(self, columns: int, device: torch.device) -> None: ...
 
     def act(self, obs: Tensor, episode_start: Tensor) -> Tensor: ...
+
+
+class StepObserver(Protocol):
+    def observe(self, env: BatchEnv, terminated: Tensor, info: dict[str, Tensor]) -> None: ...
 
 
 @dataclass
@@ -43,6 +53,7 @@ class RolloutStats:
     winners: list[int] = field(default_factory=list)
     valid_fraction: float = 1.0
     mean_reward: float = 0.0
+    late_terminal_missed_fraction: float | None = None  # None: no late terminal rewards
 
 
 class RolloutCollector:
@@ -65,6 +76,12 @@ class RolloutCollector:
         self.columns = self.num_worlds * self.per_world
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(seed)
+        self.late_credit: LateTerminalCredit | None = None
+        if late_rewards_enabled(env):
+            self.late_credit = LateTerminalCredit(
+                env, self.learn, self.num_worlds, self.per_world, self.device
+            )
+        self.observer: StepObserver | None = None
         self.reset()
 
     # -- carry --------------------------------------------------------------------------
@@ -78,6 +95,8 @@ class RolloutCollector:
         self.state = self.model.initial_state(self.columns, self.device)
         self.ep_return = torch.zeros(self.num_worlds, dtype=torch.float64, device=self.device)
         self.ep_length = torch.zeros(self.num_worlds, dtype=torch.long, device=self.device)
+        if self.late_credit is not None:
+            self.late_credit.reset()
         if self.opponent is not None and self.red is not None:
             self.opponent.reset(
                 self.num_worlds * slice_len(self.red, self.env.num_agents), self.device
@@ -140,6 +159,8 @@ class RolloutCollector:
         finished_lengths: list[Tensor] = []
         finished_winners: list[Tensor] = []
         self.model.eval()
+        if self.late_credit is not None:
+            self.late_credit.start_rollout()
         for t in range(buf.steps):
             buf.store_state(t, self.state)
             obs = self._learner_rows(self.obs)
@@ -163,6 +184,12 @@ class RolloutCollector:
             buf.dones[t] = done_l
             buf.bootstrap[t].zero_()
             episode_end = info["episode_end"].to(self.device)
+            if self.observer is not None:
+                self.observer.observe(self.env, terminated, info)
+            if self.late_credit is not None:
+                dead_now = self._learner_rows(terminated.to(self.device)) & valid
+                late = self.late_credit.step(t, buf.rewards, dead_now, episode_end)
+                self.ep_return += late / self.per_world
             if bool(truncated_l.any()):
                 final = self._learner_rows(info["final_obs"].to(self.device))
                 f_out, _ = self.model(final, next_state, torch.zeros_like(start))
@@ -194,4 +221,6 @@ class RolloutCollector:
             stats.winners = [int(w) for w in torch.cat(finished_winners).tolist()]
         stats.valid_fraction = float(buf.valid.float().mean())
         stats.mean_reward = float(buf.rewards.sum() / buf.valid.sum().clamp_min(1))
+        if self.late_credit is not None:
+            stats.late_terminal_missed_fraction = self.late_credit.missed_fraction()
         return stats

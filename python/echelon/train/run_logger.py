@@ -5,6 +5,7 @@
   record, so ``tail -f`` and pandas ``read_json(lines=True)`` both work.
 * TensorBoard via ``torch.utils.tensorboard`` (the ``tensorboard`` package), scalars
   grouped as ``train/*``, ``loss/*``, ``eval/*``, ``perf/*``, x-axis = agent steps.
+* Images (heatmaps, ``heatmaps.py``) via ``SummaryWriter.add_image``, ``heatmap/*``.
 * Weights & Biases is imported only when requested (``--wandb``), so it is never a
   dependency of a plain run.
 """
@@ -84,6 +85,15 @@ class RunLogger:
                 {f"{GROUPS.get(k, prefix)}/{k}": v for k, v in metrics.items()}, step=step
             )
 
+    def image(self, tag: str, image: Any, step: int) -> None:
+        """An ``[H, W, 3]`` uint8 image (e.g. a heatmap) to TensorBoard (and W&B if on)."""
+        if self._tb is not None:
+            self._tb.add_image(tag, image, step, dataformats="HWC")
+        if self._wandb is not None:
+            import wandb
+
+            self._wandb.log({tag: wandb.Image(image)}, step=step)
+
     def line(self, text: str) -> None:
         if self.console:
             print(text, file=sys.stdout, flush=True)
@@ -115,5 +125,7 @@ def console_line(update: int, total_updates: int, m: dict[str, float], eta_s: fl
         f"{f('steps_per_second', ',.0f')} sps | ret {f('episode_return', '+.3f')} | "
         f"win {f('win_rate', '.2f')} | pg {f('policy_loss', '+.4f')} vf {f('value_loss', '.4f')} "
         f"ent {f('entropy', '+.3f')} | kl {f('approx_kl', '.4f')} clip {f('clipfrac', '.3f')} "
-        f"gn {f('grad_norm', '.3f')} | eta {format_eta(eta_s)}"
+        f"gn {f('grad_norm', '.3f')} | "
+        + (f"lvl {int(m['opponent_level'])} | " if "opponent_level" in m else "")
+        + f"eta {format_eta(eta_s)}"
     )

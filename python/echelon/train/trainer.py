@@ -39,8 +39,10 @@ from echelon.train.checkpoint import (
     save_checkpoint,
 )
 from echelon.train.config import TrainConfig, config_to_dict
+from echelon.train.curriculum import HeuristicCurriculum, set_red_heuristic
 from echelon.train.env_protocol import BatchEnv, learner_slice, opponent_slice, slice_len
 from echelon.train.evaluation import evaluate_policy
+from echelon.train.heatmaps import HeatmapRecorder, heatmaps_supported
 from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
 from echelon.train.ppo import PPOLearner
 from echelon.train.rollout import Opponent, RolloutCollector
@@ -105,6 +107,15 @@ class Trainer:
         self.make_env = make_env
         self.make_eval_env = eval_env_factory or make_env
         self.env = make_env(cfg.num_worlds, cfg.seed)
+        # Core-driven red (heuristic:N): no opponent policy; the curriculum may raise N.
+        self.heuristic_level = cfg.heuristic_level()
+        if self.heuristic_level is not None:
+            set_red_heuristic(self.env, self.heuristic_level)
+        self.curriculum: HeuristicCurriculum | None = None
+        if cfg.curriculum.enabled and self.heuristic_level is not None:
+            self.curriculum = HeuristicCurriculum(
+                cfg.curriculum, self.heuristic_level, cfg.num_worlds
+            )
         self.model = build_policy(cfg, self.env).to(self.device)
         if cfg.model.compile:
             compile_model(self.model)
@@ -112,7 +123,8 @@ class Trainer:
         self.opponent_generator = torch.Generator(device=self.device)
         self.opponent_generator.manual_seed(cfg.seed + 1)
         self.opponent: Opponent | None = None
-        if opponent_slice(self.env) is not None and _red_is_external(self.env):
+        red_external = _red_is_external(self.env) and self.heuristic_level is None
+        if opponent_slice(self.env) is not None and red_external:
             if cfg.opponent == "self":
                 self.opponent = SelfPlayOpponent(self.model, self.opponent_generator)
             else:
@@ -120,6 +132,15 @@ class Trainer:
         self.collector = RolloutCollector(
             self.env, self.model, self.device, self.opponent, seed=cfg.seed + 2
         )
+        self.heatmaps: HeatmapRecorder | None = None
+        if cfg.heatmap_every and heatmaps_supported(self.env):
+            self.heatmaps = HeatmapRecorder(
+                self.env.config.map_size,  # type: ignore[attr-defined]
+                self.collector.learn,
+                self.env.num_agents,
+                cfg.heatmap_grid,
+                cfg.heatmap_sample_every,
+            )
         p = cfg.ppo
         self.buffer = RolloutBuffer(
             p.rollout_steps,
@@ -140,7 +161,7 @@ class Trainer:
         self.update = 0
         self.agent_steps = 0
         self.episodes = 0
-        self.best_score: tuple[float, float] | None = None
+        self.best_score: tuple[float, ...] | None = None
         self.recent_returns: deque[float] = deque(maxlen=100)
         self.recent_winners: deque[int] = deque(maxlen=100)
 
@@ -152,6 +173,8 @@ class Trainer:
         cfg, p = self.cfg, self.cfg.ppo
         t0 = time.perf_counter()
         denorm = self.learner.denormalize_value if p.normalize_values else None
+        heatmap_due = self.heatmaps is not None and (self.update + 1) % cfg.heatmap_every == 0
+        self.collector.observer = self.heatmaps if heatmap_due else None
         stats = self.collector.collect(self.buffer, denorm)
         t1 = time.perf_counter()
         lr = scheduled_value(p.lr_schedule, p.lr, p.lr_end, self.progress())
@@ -167,6 +190,13 @@ class Trainer:
         refresh = cfg.opponent_refresh and self.update % cfg.opponent_refresh == 0
         if isinstance(self.opponent, SelfPlayOpponent) and refresh:
             self.opponent.sync(self.model)
+        if heatmap_due and self.heatmaps is not None:
+            for name, image in self.heatmaps.images().items():
+                self.logger.image(f"heatmap/{name}", image, self.agent_steps)
+            self.heatmaps.clear()
+        metrics.update(self._curriculum_step(stats.winners))
+        if stats.late_terminal_missed_fraction is not None:
+            metrics["late_terminal_missed_fraction"] = stats.late_terminal_missed_fraction
         metrics.update(
             update=float(self.update),
             agent_steps=float(self.agent_steps),
@@ -182,6 +212,26 @@ class Trainer:
             steps_per_second=self.samples_per_update / (t2 - t0),
         )
         return metrics
+
+    def _curriculum_step(self, winners: list[int]) -> dict[str, float]:
+        """Feed finished episodes to the curriculum; raise red's level when it says so."""
+        if self.curriculum is None:
+            level = self.heuristic_level
+            return {} if level is None else {"opponent_level": float(level)}
+        new_level = self.curriculum.record(winners, self.update, self.agent_steps)
+        if new_level is not None:
+            set_red_heuristic(self.env, new_level)
+            self.logger.record(
+                "curriculum", update=self.update, agent_steps=self.agent_steps, level=new_level
+            )
+            self.logger.line(f"curriculum: red heuristic level -> {new_level}")
+        return {
+            "opponent_level": float(self.curriculum.level),
+            "curriculum_win_rate": self.curriculum.win_rate(),
+        }
+
+    def current_heuristic_level(self) -> int | None:
+        return self.curriculum.level if self.curriculum is not None else self.heuristic_level
 
     # -- loop ---------------------------------------------------------------------------
     def train(self, num_updates: int | None = None) -> list[dict[str, float]]:
@@ -218,7 +268,10 @@ class Trainer:
         cfg = self.cfg
         env = self.make_eval_env(cfg.eval_worlds, cfg.seed + 1_000_003)
         opponent: Opponent | None = None
-        if opponent_slice(env) is not None:
+        level = self.current_heuristic_level()
+        if level is not None:  # evaluate against the level the learner trains against now
+            set_red_heuristic(env, level)
+        elif opponent_slice(env) is not None:
             if isinstance(self.opponent, SelfPlayOpponent):
                 gen = torch.Generator(self.device).manual_seed(cfg.seed + 5)
                 opponent = SelfPlayOpponent(self.opponent.model, gen)
@@ -233,7 +286,9 @@ class Trainer:
         result = self.evaluate()
         self.logger.record("eval", update=self.update, agent_steps=self.agent_steps, **result)
         self.logger.scalars(self.agent_steps, result, prefix="eval")
-        score = (result.get("win_rate", 0.0), result["mean_return"])
+        score: tuple[float, ...] = (result.get("win_rate", 0.0), result["mean_return"])
+        if self.curriculum is not None:  # a win at a higher level beats any at a lower one
+            score = (float(self.curriculum.level), *score)
         improved = self.best_score is None or score > self.best_score
         self.logger.line(
             f"eval @ {self.update}: return {result['mean_return']:+.3f} "
@@ -293,6 +348,7 @@ class Trainer:
             "value_normalizer": self.learner.value_norm.state_dict(),
             "rng": capture_rng_states(self._generators()),
             "env_state_saved": callable(env_state),
+            "curriculum": self.curriculum.state_dict() if self.curriculum is not None else None,
             **(extra_meta or {}),
         }
         return save_checkpoint(path, self.model, meta, self.learner.optimizer, tensors)
@@ -317,6 +373,9 @@ class Trainer:
             }
             self.opponent.model.load_state_dict(opp, strict=True)
         restore_rng_states(meta["rng"], self._generators())
+        if self.curriculum is not None and meta.get("curriculum"):
+            self.curriculum.load_state_dict(meta["curriculum"])
+            set_red_heuristic(self.env, self.curriculum.level)
         env_tensors = {k[len("env/") :]: v for k, v in tensors.items() if k.startswith("env/")}
         load_env = getattr(self.env, "load_state_dict", None)
         if env_tensors and callable(load_env):
@@ -324,6 +383,8 @@ class Trainer:
             self.collector.load_carry(tensors)
         else:
             self.collector.reset()
+            if self.curriculum is not None:
+                self.curriculum.skip = 0  # every world restarts at the restored level
         return meta
 
 
