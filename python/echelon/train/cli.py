@@ -111,6 +111,13 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         flags["heatmap_every"] = args.heatmap_every
     if args.curriculum:
         flags["curriculum"] = {"enabled": True}
+    league = {k: v for k, v in (("path", args.league), ("mode", args.league_mode)) if v}
+    if args.submit:
+        league["submit"] = True
+    if args.submit_best:
+        league["submit_best"] = True
+    if league:
+        flags["league"] = league
     if args.compile:
         flags["model"] = {"compile": True}
     if args.env:
@@ -156,9 +163,17 @@ def handle_train(args: argparse.Namespace) -> int:
             trainer.load(resume)
             logger.line(f"resumed from {resume} at update {trainer.update}")
         trainer.train()
+        if cfg.league.submit:
+            trainer.submit_to_league()
     finally:
         logger.close()
     return 0
+
+
+def _trained_heuristic(cfg: TrainConfig, meta: dict[str, Any]) -> str | None:
+    """The heuristic a checkpoint last trained against (its curriculum level if any)."""
+    level = (meta.get("curriculum") or {}).get("level", cfg.heuristic_level())
+    return None if level is None else f"heuristic:{level}"
 
 
 def handle_eval(args: argparse.Namespace) -> int:
@@ -173,8 +188,9 @@ def handle_eval(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     model, meta = load_policy(args.checkpoint, device)
     cfg = config_from_dict(meta["config"])
-    if args.red:  # the core heuristic drives red; the opponent's rows are then ignored
-        cfg = config_from_dict(merge(meta["config"], {"env": {"red": args.red}}))
+    red = args.red or _trained_heuristic(cfg, meta)
+    if red:  # the core heuristic drives red; the opponent's rows are then ignored
+        cfg = config_from_dict(merge(meta["config"], {"env": {"red": red}}))
     env = env_factory_for(cfg)(args.worlds, args.seed)
     opponent: Any = None
     if getattr(env, "team_slices", {}).get("red") is not None:
@@ -187,7 +203,12 @@ def handle_eval(args: argparse.Namespace) -> int:
     result = evaluate_policy(
         env, model, args.episodes, device, opponent, deterministic=not args.stochastic
     )
-    print(json.dumps({**result, "checkpoint": str(args.checkpoint)}, indent=1, sort_keys=True))
+    result_red = {"red": red or args.opponent}
+    print(
+        json.dumps(
+            {**result, **result_red, "checkpoint": str(args.checkpoint)}, indent=1, sort_keys=True
+        )
+    )
     return 0
 
 
@@ -219,7 +240,8 @@ def register(subparsers: Any) -> None:
     train.add_argument(
         "--opponent",
         metavar="KIND",
-        help="red team: self (frozen snapshots), idle, or heuristic:N (core scripted, N 0..4)",
+        help="red team: self (frozen snapshots), idle, heuristic:N (core scripted, N 0..4) "
+        "or league:PATH (league policies, one per world per episode)",
     )
     train.add_argument(
         "--curriculum",
@@ -239,6 +261,20 @@ def register(subparsers: Any) -> None:
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases")
     train.add_argument("--compile", action="store_true", help="torch.compile the model")
     train.add_argument("--threads", type=int, help="torch CPU threads")
+    train.add_argument(
+        "--league", metavar="PATH", help="league file for --submit (league:PATH opponents name it)"
+    )
+    train.add_argument(
+        "--league-mode",
+        choices=["even", "hard", "uniform"],
+        help="PFSP weighting of league opponents (default even)",
+    )
+    train.add_argument(
+        "--submit", action="store_true", help="add the final checkpoint to the league (candidate)"
+    )
+    train.add_argument(
+        "--submit-best", action="store_true", help="also submit every new best checkpoint"
+    )
     train.add_argument("--env-threads", type=int, help="simulator worker threads")
     train.set_defaults(func=handle_train)
 

@@ -22,6 +22,7 @@ import yaml
 
 from echelon.rl.recurrence import RECURRENCE_MODES
 from echelon.train.curriculum import CurriculumConfig, parse_heuristic_opponent
+from echelon.train.league_opponent import LeagueTrainConfig, parse_league_opponent
 from echelon.train.ppo import PPOConfig
 
 
@@ -74,6 +75,7 @@ class TrainConfig:
     ppo: PPOConfig = field(default_factory=PPOConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     curriculum: CurriculumConfig = field(default_factory=CurriculumConfig)
+    league: LeagueTrainConfig = field(default_factory=LeagueTrainConfig)
 
     def __post_init__(self) -> None:
         for name in ("num_worlds", "total_steps", "eval_worlds", "eval_episodes"):
@@ -95,13 +97,38 @@ class TrainConfig:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             raise ValueError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
-        if self.opponent not in ("self", "idle") and self.heuristic_level() is None:
-            raise ValueError(f"opponent must be self, idle or heuristic:N, got {self.opponent!r}")
+        league_opponent = self.league_opponent_path()
+        if (
+            self.opponent not in ("self", "idle")
+            and self.heuristic_level() is None
+            and league_opponent is None
+        ):
+            raise ValueError(
+                "opponent must be self, idle or heuristic:N, or league:PATH (league "
+                f"policies), got {self.opponent!r}"
+            )
+        if league_opponent is not None and self.league.path not in (None, league_opponent):
+            raise ValueError(
+                f"opponent {self.opponent!r} and league.path {self.league.path!r} differ: "
+                "name one league"
+            )
+        if (self.league.submit or self.league.submit_best) and self.league_path() is None:
+            raise ValueError(
+                "league.submit needs a league: --league PATH or --opponent league:PATH"
+            )
         if self.curriculum.enabled and self.heuristic_level() is None:
             raise ValueError(
                 "curriculum.enabled needs a heuristic opponent (--opponent heuristic:N), "
                 f"got opponent={self.opponent!r}"
             )
+
+    def league_opponent_path(self) -> str | None:
+        """``opponent: league:PATH`` -> PATH (red played by league policies), else None."""
+        return parse_league_opponent(self.opponent)
+
+    def league_path(self) -> str | None:
+        """This run's league: the opponents' league, else ``league.path`` (for submit)."""
+        return self.league_opponent_path() or self.league.path
 
     def heuristic_level(self) -> int | None:
         """Red's starting heuristic level: ``opponent: heuristic:N``, else ``env.red``."""

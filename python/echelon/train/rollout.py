@@ -145,6 +145,12 @@ class RolloutCollector:
             actions[:, self.red] = red.view(self.num_worlds, per_red, -1)
         return actions
 
+    def _report_results(self, episode_end: Tensor, winner: Tensor) -> None:
+        """Tell an opponent that keeps score (the league's) who won each ended world."""
+        hook = getattr(self.opponent, "episodes_ended", None)
+        if callable(hook):
+            hook(episode_end, winner)
+
     @staticmethod
     def _value(out_value: Tensor, denormalize: Callable[[Tensor], Tensor] | None) -> Tensor:
         return out_value if denormalize is None else denormalize(out_value)
@@ -205,6 +211,7 @@ class RolloutCollector:
                 finished_lengths.append(self.ep_length[episode_end].clone())
                 if "winner" in info:
                     finished_winners.append(info["winner"].to(self.device)[episode_end].clone())
+                    self._report_results(episode_end, info["winner"])
                 self.ep_return = torch.where(episode_end, 0.0, self.ep_return)
                 self.ep_length = torch.where(episode_end, 0, self.ep_length)
             # The env reuses its buffers: keep copies.

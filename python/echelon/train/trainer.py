@@ -43,6 +43,8 @@ from echelon.train.curriculum import HeuristicCurriculum, set_red_heuristic
 from echelon.train.env_protocol import BatchEnv, learner_slice, opponent_slice, slice_len
 from echelon.train.evaluation import evaluate_policy
 from echelon.train.heatmaps import HeatmapRecorder, heatmaps_supported
+from echelon.train.league_opponent import LeagueOpponent, build_league_opponent
+from echelon.train.league_submit import Submission, submission_id, submit_checkpoint
 from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
 from echelon.train.ppo import PPOLearner
 from echelon.train.rollout import Opponent, RolloutCollector
@@ -127,6 +129,8 @@ class Trainer:
         if opponent_slice(self.env) is not None and red_external:
             if cfg.opponent == "self":
                 self.opponent = SelfPlayOpponent(self.model, self.opponent_generator)
+            elif cfg.league_opponent_path() is not None:
+                self.opponent = self._league_opponent(str(cfg.league_opponent_path()))
             else:
                 self.opponent = IdleOpponent(self.env.action_dim)
         self.collector = RolloutCollector(
@@ -211,7 +215,74 @@ class Trainer:
             update_seconds=t2 - t1,
             steps_per_second=self.samples_per_update / (t2 - t0),
         )
+        if isinstance(self.opponent, LeagueOpponent):
+            metrics.update(self._league_step(self.opponent))
         return metrics
+
+    # -- league opponents and submission ------------------------------------------------
+    def _league_opponent(self, path: str) -> LeagueOpponent:
+        red = opponent_slice(self.env)
+        assert red is not None
+        return build_league_opponent(
+            path,
+            self.cfg.league,
+            slice_len(red, self.env.num_agents),
+            self.env.obs_dim,
+            self.env.action_dim,
+            self.device,
+            self.opponent_generator,
+            seed=self.cfg.seed,
+        )
+
+    def _league_step(self, opponent: LeagueOpponent) -> dict[str, float]:
+        """Close this update's league games: log win rates per opponent, refresh the pool."""
+        report = opponent.end_update().metrics()
+        self.logger.record("league", update=self.update, agent_steps=self.agent_steps, **report)
+        self.logger.scalars(self.agent_steps, report, prefix="league")
+        return {
+            "league_games": report["games"],
+            "league_win_rate": report["win_rate"],
+            "league_learner_mu": report["learner_mu"],
+        }
+
+    def submit_to_league(self, checkpoint: str | Path | None = None, tag: str = "") -> Submission:
+        """Add ``checkpoint`` (default: this update's, saved first if missing) to the run's
+        league as a candidate (docs/training.md, "Training against the league")."""
+        league = self.cfg.league_path()
+        if league is None:
+            raise ValueError("no league to submit to: --league PATH or --opponent league:PATH")
+        if self.run_dir is None:
+            raise ValueError("submitting to a league needs a run directory")
+        if checkpoint is None:
+            checkpoint = self.run_dir / "checkpoints" / f"update_{self.update:06d}"
+            if not (Path(checkpoint) / "meta.json").is_file():
+                self.save(checkpoint)
+        env_config = getattr(self.env, "config", None)
+        to_dict = getattr(env_config, "to_dict", None)
+        submission = submit_checkpoint(
+            league,
+            checkpoint,
+            submission_id(self.run_dir, self.update, tag),
+            meta={
+                "run_dir": str(self.run_dir.resolve()),
+                "update": self.update,
+                "agent_steps": self.agent_steps,
+                "tag": tag or "final",
+            },
+            env_signature=to_dict() if callable(to_dict) else None,
+        )
+        entry = submission.entry
+        self.logger.record(
+            "submit",
+            update=self.update,
+            league=league,
+            entry=entry.id,
+            sha256=entry.sha256,
+            created=submission.created,
+            checkpoint=str(checkpoint),
+        )
+        self.logger.line(submission.describe(league))
+        return submission
 
     def _curriculum_step(self, winners: list[int]) -> dict[str, float]:
         """Feed finished episodes to the curriculum; raise red's level when it says so."""
@@ -275,6 +346,9 @@ class Trainer:
             if isinstance(self.opponent, SelfPlayOpponent):
                 gen = torch.Generator(self.device).manual_seed(cfg.seed + 5)
                 opponent = SelfPlayOpponent(self.opponent.model, gen)
+            elif isinstance(self.opponent, LeagueOpponent):
+                gen = torch.Generator(self.device).manual_seed(cfg.seed + 5)
+                opponent = self.opponent.for_evaluation(gen, seed=cfg.seed + 6)
             else:
                 opponent = IdleOpponent(env.action_dim)
         return evaluate_policy(env, self.model, cfg.eval_episodes, self.device, opponent)
@@ -297,6 +371,8 @@ class Trainer:
         if improved and self.run_dir is not None:
             self.best_score = score
             self.save(self.run_dir / "best", extra_meta={"eval": result})
+            if cfg.league.submit_best:
+                self.submit_to_league(self.run_dir / "best", tag="best")
         elif improved:
             self.best_score = score
 
@@ -332,6 +408,10 @@ class Trainer:
         if isinstance(self.opponent, SelfPlayOpponent):
             for k, v in self.opponent.model.state_dict().items():
                 tensors[f"opponent/{k}"] = v
+        league_state: dict[str, Any] | None = None
+        if isinstance(self.opponent, LeagueOpponent):
+            league_state, league_tensors = self.opponent.state_dict()
+            tensors.update(league_tensors)
         env_state = getattr(self.env, "state_dict", None)
         if callable(env_state):
             for k, v in env_state().items():
@@ -348,6 +428,7 @@ class Trainer:
             "value_normalizer": self.learner.value_norm.state_dict(),
             "rng": capture_rng_states(self._generators()),
             "env_state_saved": callable(env_state),
+            "league_opponent": league_state,
             "curriculum": self.curriculum.state_dict() if self.curriculum is not None else None,
             **(extra_meta or {}),
         }
@@ -385,6 +466,12 @@ class Trainer:
             self.collector.reset()
             if self.curriculum is not None:
                 self.curriculum.skip = 0  # every world restarts at the restored level
+        if isinstance(self.opponent, LeagueOpponent) and meta.get("league_opponent"):
+            self.opponent.load_state_dict(
+                meta["league_opponent"],
+                tensors,
+                restore_play=bool(env_tensors) and callable(load_env),
+            )
         return meta
 
 
