@@ -141,6 +141,19 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def test_cli_league_opponent_switches_the_presets_curriculum_off(tmp_path: Path) -> None:
+    args = _parse(["train", "--opponent", "league:l.json", "--submit"])
+    cfg, _ = cli.resolve_train_config(args)
+    assert (cfg.opponent, cfg.curriculum.enabled, cfg.league.submit) == (
+        "league:l.json",
+        False,
+        True,
+    )
+    assert cfg.league_path() == "l.json"
+    with pytest.raises(ValueError, match="curriculum"):
+        cli.resolve_train_config(_parse(["train", "--opponent", "league:l.json", "--curriculum"]))
+
+
 def test_cli_trains_against_the_league_and_submits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

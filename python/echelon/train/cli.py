@@ -111,6 +111,9 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         flags["heatmap_every"] = args.heatmap_every
     if args.curriculum:
         flags["curriculum"] = {"enabled": True}
+    elif args.opponent is not None and not args.opponent.startswith("heuristic:"):
+        # The presets' heuristic curriculum does not apply to another opponent kind.
+        flags["curriculum"] = {"enabled": False}
     league = {k: v for k, v in (("path", args.league), ("mode", args.league_mode)) if v}
     if args.submit:
         league["submit"] = True
