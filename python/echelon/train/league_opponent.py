@@ -317,6 +317,7 @@ class LeagueOpponent:
         """Record the learner's result against each ended world's opponent."""
         if not self.record:
             return
+        winner = winner.cpu()  # one device sync, not one per ended world
         for world in torch.nonzero(ended.cpu()).flatten().tolist():
             opp_id = self.assignment[world] if world < len(self.assignment) else None
             if opp_id is None:
