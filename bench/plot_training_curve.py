@@ -72,7 +72,7 @@ def plot(run_dir: Path, out: Path, title: str | None = None) -> None:
         )
     ax_ret.set_ylabel("episode return")
     ax_ret.grid(alpha=0.3)
-    ax_ret.legend(loc="upper left", fontsize=8)
+    ax_ret.legend(loc="lower right", fontsize=8)
 
     ax_win.plot(*_series(upd, "win_rate"), color="tab:blue", label="training win rate")
     if ev:
@@ -92,10 +92,10 @@ def plot(run_dir: Path, out: Path, title: str | None = None) -> None:
         ax_lvl.set_yticks(range(int(max(4.0, max(ly))) + 1))
         lines = ax_win.get_lines() + ax_lvl.get_lines()
         ax_win.legend(
-            lines, [str(line.get_label()) for line in lines], loc="upper left", fontsize=8
+            lines, [str(line.get_label()) for line in lines], loc="upper right", fontsize=8
         )
     else:
-        ax_win.legend(loc="upper left", fontsize=8)
+        ax_win.legend(loc="upper right", fontsize=8)
 
     steps_per_update = float(upd[-1]["agent_steps"]) / float(upd[-1]["update"])
     top = ax_ret.secondary_xaxis(

@@ -228,3 +228,33 @@ def test_core_heuristic_drives_red_during_training() -> None:
     after = (now - zone[:, None]).norm(dim=-1)
     closer = (after < before - 1.0).double().mean()
     assert closer >= 0.8, (before, after)
+
+
+@pytest.mark.skipif(not _real_env_available(), reason="echelon.VecEnv (the C++ core) not built")
+def test_cli_trains_against_a_heuristic_and_eval_defaults_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from echelon.train import cli
+
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers(dest="command", required=True))
+    run = tmp_path / "run"
+    small = ["--env", "map_size=[48,48,12]", "--env", "max_episode_seconds=5"]
+    args = parser.parse_args(
+        ["train", "--preset", "smoke", "--opponent", "heuristic:1", "--curriculum",
+         "--num-worlds", "2", "--total-steps", str(2 * 5 * 32 * 2), "--run-dir", str(run),
+         "--device", "cpu", *small]
+    )  # fmt: skip
+    assert args.func(args) == 0
+    records = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["opponent_level"] for r in records if r["kind"] == "update"] == [1.0, 1.0]
+    meta = json.loads((run / "checkpoints" / "update_000002" / "meta.json").read_text())
+    assert meta["curriculum"]["level"] == 1
+    capsys.readouterr()
+    ckpt = str(run / "checkpoints" / "update_000002")
+    args = parser.parse_args(["eval", ckpt, "--episodes", "2", "--worlds", "2"])
+    assert args.func(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["red"] == "heuristic:1" and result["episodes"] == 2

@@ -143,13 +143,13 @@ PRESETS: dict[str, dict[str, Any]] = {
     # checkpoints, heatmaps) on the default 100x100x20 maps.
     "smoke": {
         "num_worlds": 8,
-        "total_steps": 8 * 5 * 32 * 60,
+        "total_steps": 8 * 5 * 32 * 600,
         "opponent": "heuristic:0",
-        "eval_every": 20,
+        "eval_every": 50,
         "eval_worlds": 4,
         "eval_episodes": 4,
-        "save_every": 20,
-        "heatmap_every": 20,
+        "save_every": 50,
+        "heatmap_every": 50,
         "ppo": {"rollout_steps": 32, "chunk_length": 16, "num_minibatches": 2, "update_epochs": 2},
         "model": {"hidden": 32, "lstm_hidden": 32},
     },
