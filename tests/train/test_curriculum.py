@@ -254,7 +254,7 @@ def test_cli_trains_against_a_heuristic_and_eval_defaults_to_it(
     assert meta["curriculum"]["level"] == 1
     capsys.readouterr()
     ckpt = str(run / "checkpoints" / "update_000002")
-    args = parser.parse_args(["eval", ckpt, "--episodes", "2", "--worlds", "2"])
+    args = parser.parse_args(["eval", ckpt, "--episodes", "2", "--worlds", "2", "--json"])
     assert args.func(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["red"] == "heuristic:1" and result["episodes"] == 2

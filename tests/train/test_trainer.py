@@ -152,10 +152,17 @@ def test_cli_train_resume_and_eval(tmp_path: Path, capsys: pytest.CaptureFixture
     assert [r["update"] for r in records if r["kind"] == "update"] == [1, 2, 3, 4, 5, 6, 7, 8]
 
     capsys.readouterr()
-    args = _parse(["eval", str(run / "best"), "--episodes", "8", "--worlds", "4"])
+    args = _parse(["eval", str(run / "best"), "--episodes", "8", "--worlds", "4", "--json"])
     assert args.func(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["episodes"] == 8 and 0 <= result["win_rate"] <= 1
+    assert result["wins"] + result["draws"] + result["losses"] == 8
+    lo, hi = result["win_interval"]
+    assert lo <= result["win_rate"] <= hi
+    args = _parse(["eval", str(run / "best"), "--episodes", "8", "--worlds", "4"])
+    assert args.func(args) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("| checkpoint | red | episodes | W | D | L |") and len(table) == 3
 
 
 def test_config_layers_and_errors(tmp_path: Path) -> None:

@@ -207,12 +207,45 @@ def handle_eval(args: argparse.Namespace) -> int:
         env, model, args.episodes, device, opponent, deterministic=not args.stochastic
     )
     result_red = {"red": red or args.opponent}
-    print(
-        json.dumps(
-            {**result, **result_red, "checkpoint": str(args.checkpoint)}, indent=1, sort_keys=True
-        )
-    )
+    report: dict[str, Any] = {**result, **result_red, "checkpoint": str(args.checkpoint)}
+    if "wins" in report:
+        report.update(_intervals(report))
+    if args.json:
+        print(json.dumps(report, indent=1, sort_keys=True))
+    else:
+        print(_eval_table(report))
     return 0
+
+
+def _intervals(result: dict[str, Any]) -> dict[str, Any]:
+    """95% Wilson intervals of the win rate and of the score (a draw counts half)."""
+    from echelon.heuristic.ladder import wilson_interval
+
+    n = int(result["episodes"])
+    wins, draws = result["wins"], result["draws"]
+    return {
+        "win_interval": wilson_interval(wins, n),
+        "score": (wins + 0.5 * draws) / n,
+        "score_interval": wilson_interval(wins + 0.5 * draws, n),
+    }
+
+
+def _eval_table(r: dict[str, Any]) -> str:
+    head = "| checkpoint | red | episodes | W | D | L | win rate [95% Wilson] | "
+    head += "score [95% Wilson] | mean return | mean length |\n"
+    head += "|---|---|---|---|---|---|---|---|---|---|"
+    if "wins" not in r:
+        return (
+            f"{head}\n| {r['checkpoint']} | {r['red']} | {r['episodes']:.0f} | - | - | - | - | - | "
+            + (f"{r['mean_return']:.2f} | {r['mean_length']:.0f} |")
+        )
+    (lo, hi), (slo, shi) = r["win_interval"], r["score_interval"]
+    return (
+        f"{head}\n| {r['checkpoint']} | {r['red']} | {r['episodes']:.0f} | {r['wins']:.0f} | "
+        f"{r['draws']:.0f} | {r['losses']:.0f} | {r['win_rate']:.2f} [{lo:.2f}, {hi:.2f}] | "
+        f"{r['score']:.2f} [{slo:.2f}, {shi:.2f}] | {r['mean_return']:.2f} | "
+        f"{r['mean_length']:.0f} |"
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -282,7 +315,10 @@ def register(subparsers: Any) -> None:
     train.set_defaults(func=handle_train)
 
     ev = subparsers.add_parser(
-        "eval", help="evaluate a checkpoint", description="Evaluate a checkpoint; prints JSON."
+        "eval",
+        help="evaluate a checkpoint",
+        description="Evaluate a checkpoint: win/draw/loss with 95%% Wilson intervals "
+        "(--json for JSON).",
     )
     ev.add_argument(
         "checkpoint",

@@ -90,4 +90,7 @@ def evaluate_policy(
         result["win_rate"] = float((win == 0).double().mean())
         result["loss_rate"] = float((win == 1).double().mean())
         result["draw_rate"] = float((win < 0).double().mean())
+        result["wins"] = float((win == 0).sum())
+        result["losses"] = float((win == 1).sum())
+        result["draws"] = float((win < 0).sum())
     return result
