@@ -6,3 +6,4 @@ void bind_combat(nanobind::module_& m);
 void bind_terrain(nanobind::module_& m);
 void bind_heuristic(nanobind::module_& m);
 void bind_gpu_obs(nanobind::module_& m);
+void bind_snapshot(nanobind::module_& m);

@@ -302,4 +302,5 @@ NB_MODULE(_core, m) {
     bind_terrain(m);
     bind_heuristic(m);
     bind_gpu_obs(m);
+    bind_snapshot(m);
 }

@@ -35,21 +35,24 @@ BatchSim::BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_
     const int min_side = std::min(cfg.size_x, cfg.size_y);
     require(required_spawn_clear(cfg.agents_per_team(), min_side) <= min_side / 2,
             "map too small for the roster: each team's spawn square must fit in half the map's shorter side");
-    const int a = cfg.num_agents();
     worlds_.reserve(static_cast<size_t>(num_worlds));
-    for (int w = 0; w < num_worlds; ++w) {
-        auto ws = std::make_unique<WorldState>();
-        ws->world = World(cfg.size_x, cfg.size_y, cfg.size_z);
-        ws->actions.assign(static_cast<size_t>(a) * cfg.action_dim(), 0.f);
-        ws->potential.assign(static_cast<size_t>(a), 0.f);
-        ws->alive_before.assign(static_cast<size_t>(a), 0);
-        ws->order.assign(static_cast<size_t>(a), 0);
-        ws->contested_before.assign(static_cast<size_t>(a), 0);
-        ws->combat.init(a, cfg.comm_dim);
-        ws->obs_cache.init(cfg.size_x, cfg.size_y, a);
-        worlds_.push_back(std::move(ws));
-    }
+    for (int w = 0; w < num_worlds; ++w) worlds_.push_back(make_world_state());
     heuristic_.init(cfg_, num_worlds, seed);
+}
+
+std::unique_ptr<WorldState> BatchSim::make_world_state() const {
+    const SimConfig& cfg = cfg_;
+    const int a = cfg.num_agents();
+    auto ws = std::make_unique<WorldState>();
+    ws->world = World(cfg.size_x, cfg.size_y, cfg.size_z);
+    ws->actions.assign(static_cast<size_t>(a) * cfg.action_dim(), 0.f);
+    ws->potential.assign(static_cast<size_t>(a), 0.f);
+    ws->alive_before.assign(static_cast<size_t>(a), 0);
+    ws->order.assign(static_cast<size_t>(a), 0);
+    ws->contested_before.assign(static_cast<size_t>(a), 0);
+    ws->combat.init(a, cfg.comm_dim);
+    ws->obs_cache.init(cfg.size_x, cfg.size_y, a);
+    return ws;
 }
 
 void BatchSim::bind(const StepBuffers& b) {

@@ -15,6 +15,8 @@
 
 namespace echelon {
 
+class StateReader;
+
 // Caller-owned buffers, all C-contiguous: [W, A, D], [W, A], [W], [W, S].
 struct StepBuffers {
     std::span<float> obs, final_obs, reward;
@@ -48,6 +50,14 @@ public:
     int heuristic_level(int team) const { return heuristic_.level(team); }
     const HeuristicTeams& heuristic() const { return heuristic_; }
 
+    // Snapshot of everything that shapes future steps (mechs, worlds, combat, heuristic minds,
+    // seed), as a versioned, checksummed blob (snapshot.cpp). load_state checks the header against
+    // this sim's shape (map size, roster, comm, contacts, world count), validates the whole blob
+    // before changing anything, restores it in place (views into the state stay valid), rebuilds
+    // the derived caches and, when buffers are bound, re-writes every world's observation rows.
+    std::vector<uint8_t> save_state() const;
+    void load_state(std::span<const uint8_t> blob);
+
     // Non-finite action entries replaced by 0 since construction, all worlds.
     int64_t bad_action_total() const;
 
@@ -64,6 +74,9 @@ public:
     bool cpu_observation() const { return cpu_observation_; }
 
 private:
+    friend struct StateAccess;
+    std::unique_ptr<WorldState> make_world_state() const;
+    void read_state_body(StateReader& r, bool commit);
     void reset_world(int w);
     void step_world(int w, std::span<const float> actions);
     void sanitise_actions(int w, std::span<const float> rows);

@@ -10,6 +10,8 @@
 
 namespace echelon {
 
+struct StateAccess;
+
 enum class EventType : uint8_t {
     Kill = 0, Assist, WeaponHit, MissileLaunch, KineticFire, Paint, SmokeLaunch, Explosion, SmokeCloud,
     AmsIntercept, Knockdown, Shutdown, Legged, VoxelDestroyed,
@@ -34,6 +36,8 @@ struct Event {
 };
 
 class EventLog {
+    friend struct StateAccess;  // snapshot.cpp: save/load of the private state
+
 public:
     void init(size_t capacity) { buf_.assign(capacity, Event{}); n_ = 0; }
     void clear() { n_ = 0; }

@@ -509,12 +509,17 @@ void HeuristicTeams::start_episode(int w, WorldState& ws, MechSpan m) {
         std::fill(hw.visible[t].begin(), hw.visible[t].end(), 0);
         hw.team_focus[t] = kNoMech;
     }
+    rebuild_nav(w, ws.world);
+}
+
+void HeuristicTeams::rebuild_nav(int w, const World& world) {
+    HeuristicWorld& hw = *worlds_.at(static_cast<size_t>(w));
     const bool nav = hw.level[0] >= 2 || hw.level[1] >= 2;
     if (!nav) return;
     const MechClass shapes[2] = {MechClass::Light, MechClass::Heavy};
     for (int g = 0; g < 2; ++g) {
-        if (!hw.nav[g]) hw.nav[g] = std::make_unique<NavGraph>(ws.world, nav_shape(shapes[g]));
-        else hw.nav[g]->rebuild(ws.world);
+        if (!hw.nav[g]) hw.nav[g] = std::make_unique<NavGraph>(world, nav_shape(shapes[g]));
+        else hw.nav[g]->rebuild(world);
     }
 }
 

@@ -27,6 +27,8 @@
 
 namespace echelon {
 
+struct StateAccess;
+
 // What a skill level does. Each level includes everything of the levels below.
 struct HeuristicSkill {
     int level = 0;
@@ -88,6 +90,8 @@ struct HeuristicWorld {
 };
 
 class HeuristicTeams {
+    friend struct StateAccess;  // snapshot.cpp: save/load of the private state
+
 public:
     // Rng purpose of the heuristic's stream (distinct from RngPurpose's map/spawn/sim values).
     static constexpr uint64_t kRngPurpose = 0x4845555249535443ull;  // "HEURISTC"
@@ -106,6 +110,10 @@ public:
     // After action decoding: each heuristic mech's focus is the target it chose (the policy's
     // contact slots need not list it).
     void apply_focus(int w, MechSpan m) const;
+
+    // After a snapshot restore: re-derives world w's nav graphs from its voxels when this episode
+    // uses them (a rebuild equals the incrementally patched graph).
+    void rebuild_nav(int w, const World& world);
 
     const HeuristicWorld& world(int w) const { return *worlds_.at(static_cast<size_t>(w)); }
     HeuristicWorld& world(int w) { return *worlds_.at(static_cast<size_t>(w)); }

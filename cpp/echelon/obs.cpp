@@ -41,17 +41,23 @@ ObsConstants make_obs_constants(const SimConfig& cfg, int agents) {
     return c;
 }
 
-void refresh_terrain_maps(const World& world, ObsCache& cache) {
+void rebuild_terrain_maps(const World& world, ObsCache& cache) {
     const int sx = world.size_x(), sy = world.size_y(), sz = world.size_z();
     const uint8_t* vox = world.voxels().data();
+    for (int y = 0; y < sy; ++y)
+        for (int x = 0; x < sx; ++x) refresh_column(vox, sx, sy, sz, x, y, cache.occupancy.data(), cache.column_any.data());
+    for (int by = 0; by < kTelemetrySide; ++by)
+        for (int bx = 0; bx < kTelemetrySide; ++bx)
+            cache.telemetry[by * kTelemetrySide + bx] = telemetry_bin(cache.column_any.data(), sx, sy, bx, by);
+}
+
+void refresh_terrain_maps(const World& world, ObsCache& cache) {
     if (world.full_rebuild()) {
-        for (int y = 0; y < sy; ++y)
-            for (int x = 0; x < sx; ++x) refresh_column(vox, sx, sy, sz, x, y, cache.occupancy.data(), cache.column_any.data());
-        for (int by = 0; by < kTelemetrySide; ++by)
-            for (int bx = 0; bx < kTelemetrySide; ++bx)
-                cache.telemetry[by * kTelemetrySide + bx] = telemetry_bin(cache.column_any.data(), sx, sy, bx, by);
+        rebuild_terrain_maps(world, cache);
         return;
     }
+    const int sx = world.size_x(), sy = world.size_y(), sz = world.size_z();
+    const uint8_t* vox = world.voxels().data();
     const auto changed = world.changed();
     if (changed.empty()) return;
     std::fill(cache.dirty_bins.begin(), cache.dirty_bins.end(), 0);

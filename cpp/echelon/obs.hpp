@@ -30,6 +30,8 @@ struct ObsCache {
 
 ObsConstants make_obs_constants(const SimConfig& cfg, int agents);
 
+// Occupancy and telemetry of the whole grid (after a full rebuild or a snapshot restore).
+void rebuild_terrain_maps(const World& world, ObsCache& cache);
 // Occupancy and telemetry: everything after a full rebuild, else only the changed columns.
 void refresh_terrain_maps(const World& world, ObsCache& cache);
 // Terrain and smoke line of sight between the centres of every pair of living mechs. Each pair

@@ -9,6 +9,8 @@
 
 namespace echelon {
 
+struct StateAccess;
+
 struct CombatCtx;
 
 struct Projectile {
@@ -23,6 +25,8 @@ struct Projectile {
 };
 
 class ProjectilePool {
+    friend struct StateAccess;  // snapshot.cpp: save/load of the private state
+
 public:
     void init(size_t capacity) { items_.assign(capacity, Projectile{}); n_ = 0; }
     void clear() { n_ = 0; }

@@ -46,6 +46,9 @@ public:
     float uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }
     float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
     // Uniform integer in [lo, hi] (inclusive), by rejection so there is no modulo bias.
+    // The four state words, for snapshots (BatchSim::save_state); set_state resumes the stream.
+    void state(uint64_t out[4]) const { for (int k = 0; k < 4; ++k) out[k] = s_[k]; }
+    void set_state(const uint64_t in[4]) { for (int k = 0; k < 4; ++k) s_[k] = in[k]; }
     int integer(int lo, int hi) {
         const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
         const uint64_t limit = UINT64_MAX - UINT64_MAX % span;

@@ -8,6 +8,8 @@
 
 namespace echelon {
 
+struct StateAccess;
+
 struct SmokeCloud {
     Vec3 centre;
     float radius;
@@ -15,6 +17,8 @@ struct SmokeCloud {
 };
 
 class SmokePool {
+    friend struct StateAccess;  // snapshot.cpp: save/load of the private state
+
 public:
     void init(size_t capacity) { clouds_.assign(capacity, SmokeCloud{}); n_ = 0; }
     void clear() { n_ = 0; }

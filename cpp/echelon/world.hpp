@@ -12,11 +12,15 @@
 
 namespace echelon {
 
+struct StateAccess;
+
 struct IBox {  // half-open integer box [min, max)
     int x0, y0, z0, x1, y1, z1;
 };
 
 class World {
+    friend struct StateAccess;  // snapshot.cpp: save/load of the private state
+
 public:
     World() = default;
     World(int size_x, int size_y, int size_z);

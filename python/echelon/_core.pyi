@@ -393,6 +393,14 @@ class BatchSim:
         The action rows world w's last step used [A, action_dim]: sanitised caller rows and heuristic rows (read-only view).
         """
 
+    def save_state(self) -> bytes:
+        """Snapshot of the whole simulator state (versioned, checksummed bytes)."""
+
+    def load_state(self, blob: bytes) -> None:
+        """
+        Restores a save_state() snapshot of a sim with the same shape; re-writes the observation rows and alive flags. Raises ValueError on a corrupt, truncated or mismatching blob (the sim is then unchanged).
+        """
+
 def raycast(voxels: Buffer, start: tuple[float, float, float], end: tuple[float, float, float], include_end: bool = False) -> tuple:
     """
     One DDA ray through a [Z, Y, X] material grid: (blocked, (x, y, z) or None).
@@ -609,3 +617,5 @@ class GpuObservation:
     def device_bytes(self) -> int: ...
 
     def last_timings(self) -> dict: ...
+
+snapshot_format_version: int = 1

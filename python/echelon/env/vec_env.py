@@ -224,6 +224,58 @@ class VecEnv:
         code = controller_level("level", value)
         self._sim.set_heuristic_level(0 if team == "blue" else 1, code)
 
+    def state_dict(self) -> dict[str, Any]:
+        """Snapshot of the whole simulator (every world mid-episode, RNG streams, heuristic minds):
+        ``{"sim_state": uint8 tensor, "config": dict, "seed", "num_worlds", "obs_dim"}``.
+
+        ``load_state_dict`` on an env built with the same config and world count continues
+        bit-identically: the same actions give the same observations, rewards and flags."""
+        blob = self._sim.save_state()
+        return {
+            "sim_state": torch.frombuffer(bytearray(blob), dtype=torch.uint8),
+            "config": self.config.to_dict(),
+            "seed": self.seed,
+            "num_worlds": self.num_worlds,
+            "obs_dim": self.obs_dim,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> torch.Tensor:
+        """Restores a ``state_dict`` snapshot (strict: config, world count and obs width must
+        match, else ValueError naming the field) and returns the current obs [W, A, D]. The env
+        adopts the snapshot's seed, so later episodes follow the saved run's streams."""
+        self._check_snapshot_fits(state)
+        blob = state["sim_state"]
+        if not isinstance(blob, torch.Tensor) or blob.dtype != torch.uint8 or blob.dim() != 1:
+            raise ValueError("state['sim_state'] must be a 1-D torch.uint8 tensor")
+        try:
+            self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes())
+        except ValueError as exc:
+            raise ValueError(f"cannot restore the simulator snapshot: {exc}") from exc
+        self.seed = int(state["seed"])
+        if self._gpu is not None:
+            self._gpu.mark_all_dirty()
+        self._publish(all_final=True)
+        return self._out["obs"]
+
+    def _check_snapshot_fits(self, state: dict[str, Any]) -> None:
+        missing = {"sim_state", "config", "seed", "num_worlds", "obs_dim"} - set(state)
+        if missing:
+            raise ValueError(f"env state dict lacks {sorted(missing)}")
+        if state["num_worlds"] != self.num_worlds:
+            raise ValueError(
+                f"env state has num_worlds={state['num_worlds']}, this env has {self.num_worlds}"
+            )
+        if state["obs_dim"] != self.obs_dim:
+            raise ValueError(
+                f"env state has obs_dim={state['obs_dim']}, this env has {self.obs_dim}"
+            )
+        mine = self.config.to_dict()
+        theirs = dict(state["config"])
+        diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        if diff:
+            details = ", ".join(f"{k}: saved {theirs.get(k)!r} vs {mine.get(k)!r}" for k in diff)
+            raise ValueError(f"env state was saved with another config ({details})")
+
     @property
     def sim(self) -> Any:
         """The C++ ``BatchSim``: state views and world editing for tests and tools."""

@@ -112,6 +112,8 @@ class RolloutCollector:
             "carry/ep_return": self.ep_return,
             "carry/ep_length": self.ep_length,
         }
+        if self.late_credit is not None:
+            out["carry/late_death_row"] = self.late_credit.death_row
         opp_state = getattr(self.opponent, "state", None)
         if isinstance(opp_state, LSTMState):
             out["carry/opponent_h"], out["carry/opponent_c"] = opp_state
@@ -122,6 +124,8 @@ class RolloutCollector:
         self.obs, self.alive, self.world_start = get("obs"), get("alive"), get("world_start")
         self.state = LSTMState(get("h"), get("c"))
         self.ep_return, self.ep_length = get("ep_return"), get("ep_length")
+        if "carry/late_death_row" in tensors and self.late_credit is not None:
+            self.late_credit.death_row = get("late_death_row")
         if "carry/opponent_h" in tensors and self.opponent is not None:
             self.opponent.state = LSTMState(get("opponent_h"), get("opponent_c"))  # type: ignore[attr-defined]
 

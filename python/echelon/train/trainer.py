@@ -8,8 +8,10 @@ Resume: a checkpoint holds the model, optimiser, value normaliser, counters, eve
 (Python, NumPy, torch, the learner's shuffling generator, the action-sampling generator),
 the self-play opponent's weights and the rollout carry (current observations, LSTM states,
 episode accumulators). If the environment exposes ``state_dict()/load_state_dict()`` its
-state is saved too and a resumed run continues *identically*; otherwise (the C++ VecEnv
-today) the envs and the carry are reset on resume, and only the learner state continues.
+state is saved too and a resumed run continues *identically*: tensors of the env state go to
+``env/<name>`` tensors of trainer.safetensors (the C++ ``VecEnv``: ``env/sim_state``, the
+simulator snapshot), its other entries (config, seed, sizes) to the ``env_state_meta`` metadata.
+Otherwise the envs and the carry are reset on resume, and only the learner state continues.
 """
 
 from __future__ import annotations
@@ -413,9 +415,13 @@ class Trainer:
             league_state, league_tensors = self.opponent.state_dict()
             tensors.update(league_tensors)
         env_state = getattr(self.env, "state_dict", None)
+        env_meta: dict[str, Any] = {}
         if callable(env_state):
             for k, v in env_state().items():
-                tensors[f"env/{k}"] = v
+                if isinstance(v, Tensor):
+                    tensors[f"env/{k}"] = v
+                else:  # plain values (config, seed, sizes) travel as JSON metadata
+                    env_meta[k] = v
         meta = {
             "config": config_to_dict(self.cfg),
             "counters": {
@@ -428,6 +434,10 @@ class Trainer:
             "value_normalizer": self.learner.value_norm.state_dict(),
             "rng": capture_rng_states(self._generators()),
             "env_state_saved": callable(env_state),
+            "env_state_meta": env_meta,
+            # The logged episode_return / win_rate average over these windows.
+            "recent_returns": list(self.recent_returns),
+            "recent_winners": list(self.recent_winners),
             "league_opponent": league_state,
             "curriculum": self.curriculum.state_dict() if self.curriculum is not None else None,
             **(extra_meta or {}),
@@ -448,6 +458,10 @@ class Trainer:
         self.best_score = tuple(meta["best_score"]) if meta.get("best_score") else None  # type: ignore[assignment]
         self.learner.value_norm.load_state_dict(meta["value_normalizer"])
         self.learner.update_count = self.update
+        self.recent_returns.clear()
+        self.recent_returns.extend(meta.get("recent_returns", []))
+        self.recent_winners.clear()
+        self.recent_winners.extend(meta.get("recent_winners", []))
         if isinstance(self.opponent, SelfPlayOpponent):
             opp = {
                 k[len("opponent/") :]: v for k, v in tensors.items() if k.startswith("opponent/")
@@ -460,7 +474,7 @@ class Trainer:
         env_tensors = {k[len("env/") :]: v for k, v in tensors.items() if k.startswith("env/")}
         load_env = getattr(self.env, "load_state_dict", None)
         if env_tensors and callable(load_env):
-            load_env(env_tensors)
+            load_env({**meta.get("env_state_meta", {}), **env_tensors})
             self.collector.load_carry(tensors)
         else:
             self.collector.reset()

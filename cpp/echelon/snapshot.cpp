@@ -1,0 +1,416 @@
+// BatchSim::save_state / load_state: the whole simulator state as one versioned blob.
+//
+// Layout: magic "ECHSNAP\0", format version, byte-order mark, the shape fields (map size, roster,
+// comm width, contact slots, world count), then the body: seed, the mech table, every world
+// (voxels, HP, change record, map, sim stream, counters, stats, combat pools and per-agent
+// memory), the heuristic teams (levels, per-world minds with their paths, team memory), and last
+// an FNV-1a checksum of everything before it. Scratch that every step rewrites before reading
+// (reward inputs, shot plans; the last sanitised action rows are kept for the last_actions view) and caches derived from the voxels (observation
+// terrain maps, nav graphs) are not stored: load_state rebuilds the caches, and a rebuilt cache
+// equals the incrementally maintained one (tests: nav "patch == rebuild", terrain-map refresh).
+#include <algorithm>
+#include <string>
+
+#include "batch.hpp"
+#include "state_io.hpp"
+
+namespace echelon {
+
+namespace {
+
+constexpr char kMagic[8] = {'E', 'C', 'H', 'S', 'N', 'A', 'P', '\0'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kByteOrderMark = 0x01020304u;
+constexpr size_t kHeaderBytes = sizeof kMagic + 2 * sizeof(uint32_t);
+static_assert(sizeof(Vec3) == 3 * sizeof(float), "Vec3 arrays are stored as packed float triples");
+
+[[noreturn]] void corrupt(const std::string& what) { throw std::invalid_argument("snapshot is corrupt: " + what); }
+
+void check_index(int64_t v, int64_t count, const char* what) {
+    if (v < -1 || v >= count) corrupt(std::string(what) + " = " + std::to_string(v) + " is out of range");
+}
+
+struct ShapeField {
+    const char* name;
+    int64_t value;
+};
+
+std::vector<ShapeField> shape_fields(const SimConfig& c, int num_worlds) {
+    return {{"size_x", c.size_x},       {"size_y", c.size_y},     {"size_z", c.size_z},
+            {"packs_per_team", c.packs_per_team}, {"comm_dim", c.comm_dim},
+            {"contact_slots", c.obs.contact_slots}, {"num_worlds", num_worlds}};
+}
+
+void put(StateWriter& w, Vec3 v) { w.put(v.x); w.put(v.y); w.put(v.z); }
+Vec3 get_vec3(StateReader& r, const char* what) {
+    Vec3 v;
+    v.x = r.get<float>(what);
+    v.y = r.get<float>(what);
+    v.z = r.get<float>(what);
+    return v;
+}
+
+void put(StateWriter& w, const Rng& rng) {
+    uint64_t s[4];
+    rng.state(s);
+    for (const uint64_t v : s) w.put(v);
+}
+void get_rng(StateReader& r, Rng& rng, const char* what) {
+    uint64_t s[4];
+    for (auto& v : s) v = r.get<uint64_t>(what);
+    if ((s[0] | s[1] | s[2] | s[3]) == 0) corrupt(std::string(what) + " is all zero (not a xoshiro state)");
+    rng.set_state(s);
+}
+
+}  // namespace
+
+// Reads and writes the private state of the classes that befriend it; each pair mirrors exactly.
+struct StateAccess {
+    static void save(StateWriter& w, const World& x) {
+        w.put_vector(x.voxels_);
+        w.put_vector(x.hp_);
+        w.put_vector(x.changed_);
+        w.put<uint8_t>(x.full_rebuild_);
+    }
+    static void load(StateReader& r, World& x) {
+        r.get_fixed(x.voxels_, "voxels");
+        for (const uint8_t v : x.voxels_)
+            if (v >= kNumMaterials) corrupt("voxel material " + std::to_string(v));
+        r.get_fixed(x.hp_, "voxel HP");
+        r.get_vector(x.changed_, SIZE_MAX, "voxel change record");
+        for (const int32_t idx : x.changed_)
+            if (idx < 0 || idx >= x.num_voxels()) corrupt("changed voxel index " + std::to_string(idx));
+        x.full_rebuild_ = r.get<uint8_t>("full-rebuild flag") != 0;
+    }
+
+    static void save(StateWriter& w, const Projectile& p) {
+        put(w, p.pos); put(w, p.vel);
+        for (const float f : {p.speed, p.damage, p.stab_damage, p.splash_radius, p.splash_scale}) w.put(f);
+        w.put(p.age_ticks); w.put(p.life_ticks); w.put(p.shooter); w.put(p.target);
+        w.put(p.team); w.put(p.weapon); w.put(p.guidance); w.put(p.ams_engaged);
+    }
+    static Projectile load_projectile(StateReader& r, int agents) {
+        const char* what = "projectile";
+        Projectile p{};
+        p.pos = get_vec3(r, what); p.vel = get_vec3(r, what);
+        for (float* f : {&p.speed, &p.damage, &p.stab_damage, &p.splash_radius, &p.splash_scale}) *f = r.get<float>(what);
+        p.age_ticks = r.get<int32_t>(what); p.life_ticks = r.get<int32_t>(what);
+        p.shooter = r.get<int16_t>(what); p.target = r.get<int16_t>(what);
+        p.team = r.get<uint8_t>(what); p.weapon = r.get<Weapon>(what); p.guidance = r.get<Guidance>(what);
+        p.ams_engaged = r.get<uint8_t>(what);
+        check_index(p.shooter, agents, "projectile shooter");
+        check_index(p.target, agents, "projectile target");
+        if (p.team > 1 || p.weapon > Weapon::None || p.guidance > Guidance::Homing) corrupt("projectile team/weapon/guidance");
+        return p;
+    }
+    static void save(StateWriter& w, const ProjectilePool& pool) {
+        const auto live = pool.live();
+        w.put(static_cast<uint64_t>(live.size()));
+        for (const Projectile& p : live) save(w, p);
+    }
+    static void load(StateReader& r, ProjectilePool& pool, int agents) {
+        const auto n = r.get<uint64_t>("projectile count");
+        if (n > pool.items_.size()) corrupt("projectile count " + std::to_string(n) + " exceeds the pool");
+        for (size_t k = 0; k < n; ++k) pool.items_[k] = load_projectile(r, agents);
+        pool.n_ = static_cast<size_t>(n);
+    }
+
+    static void save(StateWriter& w, const SmokePool& pool) {
+        w.put(static_cast<uint64_t>(pool.n_));
+        for (size_t k = 0; k < pool.n_; ++k) {
+            put(w, pool.clouds_[k].centre);
+            w.put(pool.clouds_[k].radius);
+            w.put(pool.clouds_[k].ticks_left);
+        }
+    }
+    static void load(StateReader& r, SmokePool& pool) {
+        const auto n = r.get<uint64_t>("smoke cloud count");
+        if (n > pool.clouds_.size()) corrupt("smoke cloud count " + std::to_string(n) + " exceeds the pool");
+        for (size_t k = 0; k < n; ++k) {
+            SmokeCloud& c = pool.clouds_[k];
+            c.centre = get_vec3(r, "smoke cloud");
+            c.radius = r.get<float>("smoke cloud");
+            c.ticks_left = r.get<int32_t>("smoke cloud");
+        }
+        pool.n_ = static_cast<size_t>(n);
+    }
+
+    // The last step's event record (what `events(w)` shows until the next step clears it).
+    static void save(StateWriter& w, const EventLog& log) {
+        w.put(static_cast<uint64_t>(log.n_));
+        for (size_t k = 0; k < log.n_; ++k) {
+            const Event& e = log.buf_[k];
+            w.put(e.tick); w.put(e.type); w.put(e.weapon); w.put(e.flags); w.put(e.shooter); w.put(e.target);
+            put(w, e.pos); w.put(e.value);
+        }
+        w.put(log.dropped_);
+    }
+    static void load(StateReader& r, EventLog& log, int agents) {
+        const auto n = r.get<uint64_t>("event count");
+        if (n > log.buf_.size()) corrupt("event count " + std::to_string(n) + " exceeds the log");
+        const char* what = "event";
+        for (size_t k = 0; k < n; ++k) {
+            Event& e = log.buf_[k];
+            e.tick = r.get<int32_t>(what); e.type = r.get<EventType>(what); e.weapon = r.get<Weapon>(what);
+            e.flags = r.get<uint8_t>(what); e.shooter = r.get<int16_t>(what); e.target = r.get<int16_t>(what);
+            e.pos = get_vec3(r, what); e.value = r.get<float>(what);
+            if (static_cast<int>(e.type) >= kNumEventTypes || e.weapon > Weapon::None) corrupt("event type/weapon");
+            check_index(e.shooter, agents, "event shooter");
+            check_index(e.target, agents, "event target");
+        }
+        log.n_ = static_cast<size_t>(n);
+        log.dropped_ = r.get<int64_t>("dropped events");
+    }
+
+    static void save(StateWriter& w, const MechTable& t) {
+        w.put_vector(t.pos); w.put_vector(t.vel);
+        for (const auto* v : {&t.yaw, &t.hp, &t.leg_hp, &t.heat, &t.stability}) w.put_vector(*v);
+        for (const auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
+                              &t.painter, &t.suppress_ticks, &t.ams_ticks, &t.focus})
+            w.put_vector(*v);
+        for (const auto* v : {&t.alive, &t.cls, &t.team, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.sort_mode,
+                              &t.hostile_only})
+            w.put_vector(*v);
+        w.put_vector(t.last_damage_dir);
+    }
+    static void load(StateReader& r, MechTable& t) {
+        r.get_fixed(t.pos, "mech positions"); r.get_fixed(t.vel, "mech velocities");
+        for (auto* v : {&t.yaw, &t.hp, &t.leg_hp, &t.heat, &t.stability}) r.get_fixed(*v, "mech float state");
+        for (auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
+                        &t.painter, &t.suppress_ticks, &t.ams_ticks, &t.focus})
+            r.get_fixed(*v, "mech timers");
+        for (auto* v : {&t.alive, &t.cls, &t.team, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.sort_mode,
+                        &t.hostile_only})
+            r.get_fixed(*v, "mech flags");
+        r.get_fixed(t.last_damage_dir, "mech damage directions");
+        const int agents = t.agents_per_world();
+        for (size_t i = 0; i < t.cls.size(); ++i) {
+            if (t.cls[i] >= kNumClasses || t.team[i] > 1) corrupt("mech class/team at row " + std::to_string(i));
+            check_index(t.painter[i], agents, "mech painter");
+            check_index(t.focus[i], agents, "mech focus");
+        }
+    }
+
+    static void save(StateWriter& w, const WorldState& ws) {
+        save(w, ws.world);
+        for (const Corner c : ws.map.spawn_corner) w.put(static_cast<int32_t>(c));
+        w.put(static_cast<int32_t>(ws.map.spawn_clear));
+        w.put(ws.map.zone.cx); w.put(ws.map.zone.cy); w.put(ws.map.zone.radius);
+        put(w, ws.sim_rng);
+        w.put(ws.episode); w.put(static_cast<int32_t>(ws.step)); w.put(ws.bad_action_entries);
+        for (const float f : {ws.zone_score[0], ws.zone_score[1], ws.ticks.tonnage[0], ws.ticks.tonnage[1],
+                              ws.ticks.tick[0], ws.ticks.tick[1]})
+            w.put(f);
+        w.put_array(std::span<const float>(ws.stats));
+        const CombatState& cs = ws.combat;
+        save(w, cs.projectiles);
+        save(w, cs.smoke);
+        save(w, cs.events);
+        w.put_vector(cs.comm);
+        w.put_vector(cs.contact_ids);
+        w.put_vector(cs.late_terminal);
+        w.put(cs.tick);
+        w.put(cs.dropped_shots);
+        w.put_vector(ws.actions);  // the last step's sanitised rows (last_actions view)
+    }
+    static void load(StateReader& r, WorldState& ws, int agents) {
+        load(r, ws.world);
+        for (Corner& c : ws.map.spawn_corner) {
+            const auto v = r.get<int32_t>("spawn corner");
+            if (v < 0 || v > 3) corrupt("spawn corner " + std::to_string(v));
+            c = static_cast<Corner>(v);
+        }
+        ws.map.spawn_clear = r.get<int32_t>("spawn clear");
+        ws.map.zone.cx = r.get<float>("zone"); ws.map.zone.cy = r.get<float>("zone"); ws.map.zone.radius = r.get<float>("zone");
+        get_rng(r, ws.sim_rng, "sim stream");
+        ws.episode = r.get<int64_t>("episode");
+        ws.step = r.get<int32_t>("step");
+        ws.bad_action_entries = r.get<int64_t>("bad action entries");
+        for (float* f : {&ws.zone_score[0], &ws.zone_score[1], &ws.ticks.tonnage[0], &ws.ticks.tonnage[1],
+                         &ws.ticks.tick[0], &ws.ticks.tick[1]})
+            *f = r.get<float>("zone scores");
+        r.get_fixed(std::span<float>(ws.stats), "episode stats");
+        CombatState& cs = ws.combat;
+        load(r, cs.projectiles, agents);
+        load(r, cs.smoke);
+        load(r, cs.events, agents);
+        r.get_fixed(cs.comm, "comm messages");
+        r.get_fixed(cs.contact_ids, "contact ids");
+        for (const int32_t id : cs.contact_ids) check_index(id, agents, "contact id");
+        r.get_fixed(cs.late_terminal, "late terminal rewards");
+        cs.tick = r.get<int32_t>("combat tick");
+        cs.dropped_shots = r.get<int64_t>("dropped shots");
+        r.get_fixed(ws.actions, "last action rows");
+    }
+
+    static void save(StateWriter& w, const MechMind& m) {
+        put(w, m.window_start);
+        for (const float f : {m.window_s, m.window_expected, m.stuck_s}) w.put(f);
+        w.put(static_cast<int32_t>(m.unstick_left)); w.put(m.unstick_side);
+        w.put(static_cast<int32_t>(m.wall_side)); w.put(m.commanded);
+        w.put_vector(m.path);
+        w.put(static_cast<uint64_t>(m.next));
+        put(w, m.path_goal); w.put(m.replan_s); w.put<uint8_t>(m.has_path);
+        w.put(static_cast<int32_t>(m.target)); w.put(m.cover_s); put(w, m.cover_pos);
+        w.put(static_cast<int32_t>(m.replans)); w.put(static_cast<int32_t>(m.unsticks));
+    }
+    static void load(StateReader& r, MechMind& m, int agents) {
+        const char* what = "heuristic mind";
+        m.window_start = get_vec3(r, what);
+        for (float* f : {&m.window_s, &m.window_expected, &m.stuck_s}) *f = r.get<float>(what);
+        m.unstick_left = r.get<int32_t>(what); m.unstick_side = r.get<float>(what);
+        m.wall_side = r.get<int32_t>(what); m.commanded = r.get<float>(what);
+        r.get_vector(m.path, SIZE_MAX, "heuristic path");
+        const auto next = r.get<uint64_t>(what);
+        if (next > m.path.size()) corrupt("heuristic path index past the path");
+        m.next = static_cast<size_t>(next);
+        m.path_goal = get_vec3(r, what); m.replan_s = r.get<float>(what); m.has_path = r.get<uint8_t>(what) != 0;
+        m.target = r.get<int32_t>(what);
+        check_index(m.target, agents, "heuristic target");
+        m.cover_s = r.get<float>(what); m.cover_pos = get_vec3(r, what);
+        m.replans = r.get<int32_t>(what); m.unsticks = r.get<int32_t>(what);
+    }
+
+    static void save(StateWriter& w, const HeuristicWorld& hw) {
+        w.put(hw.episode);
+        w.put(static_cast<int32_t>(hw.level[0])); w.put(static_cast<int32_t>(hw.level[1]));
+        put(w, hw.rng);
+        w.put(static_cast<uint64_t>(hw.minds.size()));
+        for (const MechMind& m : hw.minds) save(w, m);
+        for (int t = 0; t < 2; ++t) {
+            w.put_vector(hw.last_seen[t]);
+            w.put_vector(hw.seen_age[t]);
+            w.put_vector(hw.visible[t]);
+            w.put(static_cast<int32_t>(hw.team_focus[t]));
+        }
+    }
+    static int get_level(StateReader& r) {
+        const auto v = r.get<int32_t>("heuristic level");
+        if (v < -1 || v > kHeuristicMaxLevel) corrupt("heuristic level " + std::to_string(v));
+        return v;
+    }
+    static void load(StateReader& r, HeuristicWorld& hw, int agents) {
+        hw.episode = r.get<int64_t>("heuristic episode");
+        hw.level[0] = get_level(r);
+        hw.level[1] = get_level(r);
+        get_rng(r, hw.rng, "heuristic stream");
+        r.expect_count(hw.minds.size(), "heuristic minds");
+        for (MechMind& m : hw.minds) load(r, m, agents);
+        for (int t = 0; t < 2; ++t) {
+            r.get_fixed(hw.last_seen[t], "heuristic last-seen positions");
+            r.get_fixed(hw.seen_age[t], "heuristic last-seen ages");
+            r.get_fixed(hw.visible[t], "heuristic visibility");
+            hw.team_focus[t] = r.get<int32_t>("heuristic team focus");
+            check_index(hw.team_focus[t], agents, "heuristic team focus");
+        }
+    }
+
+    static void save(StateWriter& w, const HeuristicTeams& h) {
+        w.put(static_cast<int32_t>(h.pending_[0])); w.put(static_cast<int32_t>(h.pending_[1]));
+        w.put(h.seed_);
+        for (const auto& hw : h.worlds_) save(w, *hw);
+    }
+    // commit = false: parse into a scratch world only (validation pass); nothing of `h` changes.
+    static void load(StateReader& r, HeuristicTeams& h, int agents, bool commit) {
+        const int pending[2] = {get_level(r), get_level(r)};
+        const auto seed = r.get<uint64_t>("heuristic seed");
+        HeuristicWorld scratch;
+        if (!commit) {
+            scratch.minds.assign(static_cast<size_t>(agents), MechMind{});
+            for (int t = 0; t < 2; ++t) {
+                scratch.last_seen[t].assign(static_cast<size_t>(agents), Vec3{});
+                scratch.seen_age[t].assign(static_cast<size_t>(agents), 0.f);
+                scratch.visible[t].assign(static_cast<size_t>(agents), 0);
+            }
+        }
+        for (auto& hw : h.worlds_) load(r, commit ? *hw : scratch, agents);
+        if (commit) {
+            h.pending_[0] = pending[0];
+            h.pending_[1] = pending[1];
+            h.seed_ = seed;
+        }
+    }
+};
+
+std::vector<uint8_t> BatchSim::save_state() const {
+    StateWriter w;
+    w.put_bytes(kMagic, sizeof kMagic);
+    w.put(kFormatVersion);
+    w.put(kByteOrderMark);
+    const auto fields = shape_fields(cfg_, num_worlds());
+    w.put(static_cast<uint32_t>(fields.size()));
+    for (const ShapeField& f : fields) w.put(f.value);
+    w.put(seed_);
+    StateAccess::save(w, mechs_);
+    for (const auto& ws : worlds_) StateAccess::save(w, *ws);
+    StateAccess::save(w, heuristic_);
+    const uint64_t sum = fnv1a64(w.bytes());
+    w.put(sum);
+    return std::move(w.bytes());
+}
+
+namespace {
+
+// Checks magic, version, byte order, checksum and shape; returns the reader positioned at the body.
+StateReader open_snapshot(std::span<const uint8_t> blob, const SimConfig& cfg, int num_worlds) {
+    if (blob.size() < kHeaderBytes + sizeof(uint64_t) ||
+        !std::equal(std::begin(kMagic), std::end(kMagic), blob.begin(), [](char a, uint8_t b) { return static_cast<uint8_t>(a) == b; }))
+        throw std::invalid_argument("not an Echelon simulator snapshot (bad magic or too short: " +
+                                    std::to_string(blob.size()) + " bytes)");
+    StateReader head(blob.subspan(sizeof kMagic));
+    const auto version = head.get<uint32_t>("format version");
+    if (version != kFormatVersion)
+        throw std::invalid_argument("snapshot format version " + std::to_string(version) + " is not supported (this build reads version " +
+                                    std::to_string(kFormatVersion) + ")");
+    if (head.get<uint32_t>("byte order") != kByteOrderMark)
+        throw std::invalid_argument("snapshot was written on a machine with another byte order");
+    const auto payload = blob.first(blob.size() - sizeof(uint64_t));
+    uint64_t stored;
+    std::memcpy(&stored, blob.data() + payload.size(), sizeof stored);
+    if (fnv1a64(payload) != stored) throw std::invalid_argument("snapshot checksum mismatch: the blob is corrupt or truncated");
+
+    StateReader r(payload);
+    uint8_t skip[kHeaderBytes];
+    r.get_bytes(skip, kHeaderBytes, "header");
+    const auto expected = shape_fields(cfg, num_worlds);
+    const auto count = r.get<uint32_t>("shape field count");
+    if (count != expected.size()) corrupt("shape field count " + std::to_string(count));
+    for (const ShapeField& f : expected) {
+        const auto v = r.get<int64_t>(f.name);
+        if (v != f.value)
+            throw std::invalid_argument(std::string("snapshot does not fit this simulator: it was saved with ") + f.name + "=" +
+                                        std::to_string(v) + ", this sim has " + f.name + "=" + std::to_string(f.value));
+    }
+    return r;
+}
+
+}  // namespace
+
+void BatchSim::read_state_body(StateReader& r, bool commit) {
+    const auto seed = r.get<uint64_t>("seed");
+    const int a = num_agents();
+    MechTable scratch_mechs = commit ? MechTable() : MechTable(num_worlds(), a);
+    StateAccess::load(r, commit ? mechs_ : scratch_mechs);
+    const std::unique_ptr<WorldState> scratch_world = commit ? nullptr : make_world_state();
+    for (auto& ws : worlds_) StateAccess::load(r, commit ? *ws : *scratch_world, a);
+    StateAccess::load(r, heuristic_, a, commit);
+    if (r.remaining() != 0) corrupt(std::to_string(r.remaining()) + " trailing bytes");
+    if (commit) seed_ = seed;
+}
+
+void BatchSim::load_state(std::span<const uint8_t> blob) {
+    // Validate everything on scratch objects first, so a bad blob leaves the sim untouched.
+    StateReader check = open_snapshot(blob, cfg_, num_worlds());
+    read_state_body(check, false);
+    StateReader r = open_snapshot(blob, cfg_, num_worlds());
+    read_state_body(r, true);
+    pool_.parallel_for(num_worlds(), [this](int w) {
+        WorldState& ws = *worlds_[static_cast<size_t>(w)];
+        rebuild_terrain_maps(ws.world, ws.obs_cache);
+        // Nav graphs of an episode the heuristic has not started yet are built by its next sync.
+        if (heuristic_.world(w).episode == ws.episode) heuristic_.rebuild_nav(w, ws.world);
+        if (bound_) refresh_observation(w);
+    });
+}
+
+}  // namespace echelon
