@@ -66,9 +66,19 @@ void get_rng(StateReader& r, Rng& rng, const char* what) {
 
 // Reads and writes the private state of the classes that befriend it; each pair mirrors exactly.
 struct StateAccess {
+    // HP equals the material's HP except in damaged voxels (World keeps that invariant on every
+    // write), so only the damaged ones are stored: (index, HP) pairs. A fifth of the dense size.
     static void save(StateWriter& w, const World& x) {
         w.put_vector(x.voxels_);
-        w.put_vector(x.hp_);
+        std::vector<int32_t> damaged_idx;
+        std::vector<float> damaged_hp;
+        for (size_t i = 0; i < x.hp_.size(); ++i)
+            if (x.hp_[i] != material_hp(x.voxels_[i])) {
+                damaged_idx.push_back(static_cast<int32_t>(i));
+                damaged_hp.push_back(x.hp_[i]);
+            }
+        w.put_vector(damaged_idx);
+        w.put_vector(damaged_hp);
         w.put_vector(x.changed_);
         w.put<uint8_t>(x.full_rebuild_);
     }
@@ -76,7 +86,16 @@ struct StateAccess {
         r.get_fixed(x.voxels_, "voxels");
         for (const uint8_t v : x.voxels_)
             if (v >= kNumMaterials) corrupt("voxel material " + std::to_string(v));
-        r.get_fixed(x.hp_, "voxel HP");
+        for (size_t i = 0; i < x.hp_.size(); ++i) x.hp_[i] = material_hp(x.voxels_[i]);
+        std::vector<int32_t> damaged_idx;
+        r.get_vector(damaged_idx, x.hp_.size(), "damaged voxel indices");
+        std::vector<float> damaged_hp(damaged_idx.size());
+        r.get_fixed(damaged_hp, "damaged voxel HP");
+        for (size_t k = 0; k < damaged_idx.size(); ++k) {
+            const int32_t idx = damaged_idx[k];
+            if (idx < 0 || idx >= x.num_voxels()) corrupt("damaged voxel index " + std::to_string(idx));
+            x.hp_[static_cast<size_t>(idx)] = damaged_hp[k];
+        }
         r.get_vector(x.changed_, SIZE_MAX, "voxel change record");
         for (const int32_t idx : x.changed_)
             if (idx < 0 || idx >= x.num_voxels()) corrupt("changed voxel index " + std::to_string(idx));

@@ -172,3 +172,29 @@ def test_mismatched_shape_or_config_raises(saved_run: dict[str, Any]) -> None:
     other_rewards = make_env(CFG.replace(red="heuristic:1"))
     with pytest.raises(ValueError, match="red"):
         other_rewards.load_state_dict(saved_run["state"])
+
+
+def test_voxel_damage_change_record_and_views_survive(saved_run: dict[str, Any]) -> None:
+    import numpy as np
+
+    src = make_env()
+    src.load_state_dict(saved_run["state"])
+    vox = src.sim.voxels(0)
+    solid = np.argwhere((vox != 0) & (src.sim.voxel_hp(0) > 5.0))
+    z, y, x = (int(v) for v in solid[len(solid) // 2])
+    assert not src.sim.damage_voxel(0, x, y, z, 1.5)  # damaged, not destroyed
+    src.sim.set_voxel(1, 3, 4, 5, 0)
+    damaged_hp = float(src.sim.voxel_hp(0)[z, y, x])
+    state = src.state_dict()
+
+    dst = make_env()
+    hp_view = dst.sim.voxel_hp(0)  # a view taken before the load stays valid and sees the restore
+    dst.load_state_dict(state)
+    assert float(hp_view[z, y, x]) == damaged_hp
+    for w in range(WORLDS):
+        assert np.array_equal(dst.sim.voxels(w), src.sim.voxels(w))
+        assert np.array_equal(dst.sim.voxel_hp(w), src.sim.voxel_hp(w))
+        assert dst.sim.changed_voxels(w) == src.sim.changed_voxels(w)
+        assert dst.sim.full_rebuild(w) == src.sim.full_rebuild(w)
+    actions = action_sequence(src, 6, seed=4)
+    assert_same_trajectory(record(dst, actions), record(src, actions))
