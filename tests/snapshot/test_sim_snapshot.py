@@ -198,3 +198,19 @@ def test_voxel_damage_change_record_and_views_survive(saved_run: dict[str, Any])
         assert dst.sim.full_rebuild(w) == src.sim.full_rebuild(w)
     actions = action_sequence(src, 6, seed=4)
     assert_same_trajectory(record(dst, actions), record(src, actions))
+
+
+@pytest.mark.cuda
+def test_cuda_env_continues_bit_identically() -> None:
+    """device="cuda": load marks the GPU mirror dirty, so the kernels see the restored worlds."""
+    src = VecEnv(CFG, num_worlds=WORLDS, seed=11, num_threads=2, device="cuda")
+    src.reset()
+    for a in action_sequence(src, 7, seed=1):
+        src.step(a.cuda())
+    state = src.state_dict()
+    later = [a.cuda() for a in action_sequence(src, 20, seed=2)]
+    want = record(src, later)
+    dst = VecEnv(CFG, num_worlds=WORLDS, seed=11, num_threads=2, device="cuda")
+    dst.reset()  # its mirror holds other worlds until the load marks it dirty
+    dst.load_state_dict(state)
+    assert_same_trajectory(record(dst, later), want)
