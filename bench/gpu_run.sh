@@ -16,7 +16,7 @@ cd /tmp  # import the installed package, not the source tree
 src=$OLDPWD
 python3 -c "import echelon._core as c; print('has_cuda', c.has_cuda)"
 python3 -m pytest -q -p no:cacheprovider --rootdir "$src" "$src/tests/test_raycast.py" "$src/tests/test_vec_env.py" \
-  "$src/tests/obs" 2>&1 | tail -6
+  "$src/tests/obs" "$src/tests/snapshot" 2>&1 | tail -6
 python3 -m echelon bench kernels --worlds 256,1024,4096 --out "$out/kernels.json" | tail -6
 python3 -m echelon bench rays --rays 4000000 --out "$out/rays.json" | tail -5
 python3 -m echelon bench env --worlds 1,64,256,1024,4096 --threads 1,2,4,8,16 --steps 100 --split \
