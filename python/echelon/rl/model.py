@@ -14,6 +14,7 @@ de-normalises values before GAE.
 
 from __future__ import annotations
 
+import abc
 import itertools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -50,7 +51,7 @@ def mlp(sizes: list[int], activation: type[nn.Module] = nn.Tanh) -> nn.Sequentia
     return nn.Sequential(*layers)
 
 
-class RecurrentActorCritic(nn.Module):
+class RecurrentActorCritic(nn.Module, abc.ABC):
     """Encoder -> LSTM -> (actor mean, actor log-std, critic)."""
 
     def __init__(
@@ -98,13 +99,13 @@ class RecurrentActorCritic(nn.Module):
         self.critic = init_linear(nn.Linear(lstm_hidden, 1), VALUE_HEAD_GAIN)
 
     # -- subclasses ---------------------------------------------------------------------
+    @abc.abstractmethod
     def encode(self, obs: Tensor) -> Tensor:
         """``[..., obs_dim] -> [..., encoder_out]``."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def spec(self) -> dict[str, Any]:
         """Constructor arguments as JSON data, enough to rebuild the model (checkpoints)."""
-        raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------
     def initial_state(self, batch_size: int, device: torch.device | str | None = None) -> LSTMState:
