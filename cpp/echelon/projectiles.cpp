@@ -92,36 +92,25 @@ void steer(CombatCtx& ctx, Projectile& p) {
 }  // namespace
 
 RayHit projectile_raycast(const VoxelView& g, Vec3 a, Vec3 b) {
-    const Vec3 d = b - a;
-    const float len = length(d);
-    if (len <= 1e-9f) return RayHit{};
-    const float inv = 1.f / len;
-    detail::DdaAxis ax = detail::make_dda_axis(a.x, b.x, d.x * inv);
-    detail::DdaAxis ay = detail::make_dda_axis(a.y, b.y, d.y * inv);
-    detail::DdaAxis az = detail::make_dda_axis(a.z, b.z, d.z * inv);
-    const int max_steps = std::abs(ax.end_cell - ax.cell) + std::abs(ay.end_cell - ay.cell) + std::abs(az.end_cell - az.cell) + 2;
-    for (int i = 0; i <= max_steps; ++i) {
-        if (ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell) break;
-        detail::DdaAxis* next;
-        if (ax.t_max < ay.t_max) next = ax.t_max < az.t_max ? &ax : &az;
-        else next = ay.t_max < az.t_max ? &ay : &az;
-        if (next->t_max > len) break;
-        next->cell += next->step;
-        next->t_max += next->t_delta;
-        RayHit r;
-        if (!g.in_bounds(ax.cell, ay.cell, az.cell)) {
+    if (length(b - a) <= 1e-9f) return RayHit{};
+    // The same cell walk as line of sight, with the projectile's rules: the end cell counts,
+    // leaving the grid stops the round, and it is stopped by what stops projectiles.
+    RayHit r;
+    walk_segment_cells(a, b, [&](int x, int y, int z, bool) {
+        if (!g.in_bounds(x, y, z)) {
             r.blocked = true;
-            return r;
+            return true;
         }
-        if (stops_projectile(g.at(ax.cell, ay.cell, az.cell))) {
+        if (stops_projectile(g.at(x, y, z))) {
             r.blocked = r.has_voxel = true;
-            r.x = ax.cell; r.y = ay.cell; r.z = az.cell;
-            return r;
+            r.x = x; r.y = y; r.z = z;
+            return true;
         }
-    }
+        return false;
+    });
+    if (r.blocked) return r;
     // The end cell itself can lie outside the grid when the walk stopped early on rounding.
     const int ex = static_cast<int>(std::floor(b.x)), ey = static_cast<int>(std::floor(b.y)), ez = static_cast<int>(std::floor(b.z));
-    RayHit r;
     if (!g.in_bounds(ex, ey, ez)) r.blocked = true;
     return r;
 }

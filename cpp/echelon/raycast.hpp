@@ -48,45 +48,56 @@ ECHELON_HD inline RayHit end_cell_result(const VoxelView& g, int ex, int ey, int
 
 }  // namespace detail
 
-// Walks the cells a segment crosses. The start cell is never tested; the end cell only with
-// include_end; a ray that leaves the grid before reaching its end cell is blocked (no voxel).
-// Ties between axes step z first, then y (reference los.py). One deliberate difference: when
-// rounding makes the next cell boundary lie beyond the segment's length, the walk stops as if it
-// had reached the end cell, so an end point on a cell face never walks past its own end.
-ECHELON_HD inline RayHit raycast(const VoxelView& g, Vec3 start, Vec3 end, bool include_end) {
+// Walks the cells a segment enters after its start cell, in order, calling
+// visit(x, y, z, at_end) for each (at_end: this is the end cell) until visit returns true or the
+// walk is over. Ties between axes step z first, then y (reference los.py). When rounding makes
+// the next cell boundary lie beyond the segment's length, the walk stops as if it had reached
+// the end cell, so an end point on a cell face never walks past its own end. Out-of-grid cells
+// are visited too: the visitor decides what leaving the grid means.
+template <typename Visit>
+ECHELON_HD inline void walk_segment_cells(Vec3 start, Vec3 end, Visit visit) {
     const Vec3 d = end - start;
     const float len = length(d);
-    if (len <= 1e-9f) return RayHit{};
+    if (len <= 1e-9f) return;
     const float inv = 1.f / len;
     detail::DdaAxis ax = detail::make_dda_axis(start.x, end.x, d.x * inv);
     detail::DdaAxis ay = detail::make_dda_axis(start.y, end.y, d.y * inv);
     detail::DdaAxis az = detail::make_dda_axis(start.z, end.z, d.z * inv);
     const int max_steps = abs(ax.end_cell - ax.cell) + abs(ay.end_cell - ay.cell) + abs(az.end_cell - az.cell) + 2;
     for (int i = 0; i <= max_steps; ++i) {
-        if (ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell) break;
+        if (ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell) return;
         detail::DdaAxis* next;
         if (ax.t_max < ay.t_max) next = ax.t_max < az.t_max ? &ax : &az;
         else next = ay.t_max < az.t_max ? &ay : &az;
-        if (next->t_max > len) break;
+        if (next->t_max > len) return;
         next->cell += next->step;
         next->t_max += next->t_delta;
         const bool at_end = ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell;
-        if (!g.in_bounds(ax.cell, ay.cell, az.cell)) {
-            if (at_end) return RayHit{};
-            RayHit r;
-            r.blocked = true;
-            return r;
-        }
-        if (at_end) break;
-        if (material_blocks_los(g.at(ax.cell, ay.cell, az.cell))) {
-            RayHit r;
-            r.blocked = true;
-            r.has_voxel = true;
-            r.x = ax.cell; r.y = ay.cell; r.z = az.cell;
-            return r;
-        }
+        if (visit(ax.cell, ay.cell, az.cell, at_end)) return;
     }
-    return detail::end_cell_result(g, ax.end_cell, ay.end_cell, az.end_cell, include_end);
+}
+
+// Line of sight. The start cell is never tested; the end cell only with include_end; a ray that
+// leaves the grid before reaching its end cell is blocked (no voxel).
+ECHELON_HD inline RayHit raycast(const VoxelView& g, Vec3 start, Vec3 end, bool include_end) {
+    if (length(end - start) <= 1e-9f) return RayHit{};
+    RayHit hit;
+    walk_segment_cells(start, end, [&](int x, int y, int z, bool at_end) {
+        if (at_end) return true;  // the end cell is judged below, in or out of the grid
+        if (!g.in_bounds(x, y, z)) {
+            hit.blocked = true;
+            return true;
+        }
+        if (material_blocks_los(g.at(x, y, z))) {
+            hit.blocked = hit.has_voxel = true;
+            hit.x = x; hit.y = y; hit.z = z;
+            return true;
+        }
+        return false;
+    });
+    if (hit.blocked) return hit;
+    return detail::end_cell_result(g, static_cast<int>(floorf(end.x)), static_cast<int>(floorf(end.y)),
+                                   static_cast<int>(floorf(end.z)), include_end);
 }
 
 ECHELON_HD inline bool has_terrain_los(const VoxelView& g, Vec3 a, Vec3 b) { return !raycast(g, a, b, false).blocked; }
