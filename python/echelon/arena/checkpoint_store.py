@@ -21,24 +21,17 @@ import stat
 import tempfile
 from pathlib import Path
 
+from echelon.fileio import fsync_path, sha256_file
+
 CHECKPOINT_DIR = "checkpoints"
 # What playing needs from a training checkpoint directory (echelon.train.checkpoint): the
 # weights and the metadata that rebuilds the model. The optimiser state (trainer.safetensors,
 # about twice the weights) is left behind.
 POLICY_FILES = ("model.safetensors", "meta.json")
-_CHUNK = 1 << 20
 
 
 class CheckpointHashMismatch(RuntimeError):
     """A stored checkpoint's bytes no longer match the hash recorded in the league."""
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _dir_files(root: Path) -> list[Path]:
@@ -59,22 +52,14 @@ def content_hash(path: str | os.PathLike[str]) -> str:
     if path.is_symlink():
         path = path.resolve()
     if path.is_file():
-        return _file_sha256(path)
+        return sha256_file(path)
     if path.is_dir():
         digest = hashlib.sha256()
         for file in _dir_files(path):
             rel = file.relative_to(path).as_posix()
-            digest.update(rel.encode() + b"\0" + _file_sha256(file).encode() + b"\n")
+            digest.update(rel.encode() + b"\0" + sha256_file(file).encode() + b"\n")
         return digest.hexdigest()
     raise FileNotFoundError(f"checkpoint not found: {path}")
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _make_read_only(path: Path) -> None:
@@ -82,7 +67,7 @@ def _make_read_only(path: Path) -> None:
     for file in targets:
         mode = file.stat().st_mode
         file.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-        _fsync_path(file)
+        fsync_path(file)
 
 
 def store_checkpoint(source: str | os.PathLike[str], league_dir: Path) -> tuple[str, str]:
@@ -120,7 +105,7 @@ def store_checkpoint(source: str | os.PathLike[str], league_dir: Path) -> tuple[
             if not final.is_dir():
                 raise
             _adopt_into_existing(copy, final / name, sha)
-        _fsync_path(root)
+        fsync_path(root)
         return f"{CHECKPOINT_DIR}/{sha}/{name}", sha
     finally:
         if tmp.exists() and tmp.name.startswith(".incoming-"):

@@ -2,7 +2,7 @@
 
 ``register(subparsers)`` adds the ``arena`` command (with its own subcommands) to the
 top-level parser; each subcommand sets ``func`` to a handler ``(args) -> exit code``.
-``main(argv)`` runs the arena commands stand-alone (``python -m echelon.arena.cli``).
+The ``echelon`` command (``echelon.cli``) calls ``register``.
 
 The simulator, the checkpoint loader and matplotlib are imported only by the subcommands
 that need them, so league bookkeeping works without the compiled extension.
@@ -401,17 +401,3 @@ def register(subparsers: Any) -> None:
     p.add_argument("--id", action="append", help="only these entries (repeatable)")
     p.add_argument("--dpi", type=int, default=120)
     p.set_defaults(func=_friendly(handle_plot))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry: ``python -m echelon.arena.cli arena ...``."""
-    parser = argparse.ArgumentParser(prog="echelon")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,7 +27,6 @@ Strict loading: missing, unexpected and mis-shaped keys are all listed in one er
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import random
@@ -42,6 +41,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
+from echelon.fileio import fsync_path, sha256_file
 from echelon.rl.model import RecurrentActorCritic
 from echelon.rl.registry import build_model
 
@@ -56,22 +56,6 @@ class CheckpointError(RuntimeError):
 
 
 # -- files ------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _contiguous_cpu(tensors: Mapping[str, Tensor]) -> dict[str, Tensor]:
     return {k: v.detach().to("cpu").contiguous().clone() for k, v in tensors.items()}
 
@@ -92,16 +76,16 @@ def write_checkpoint_dir(
         meta = dict(meta)
         meta["format_version"] = FORMAT_VERSION
         meta["sha256"] = {
-            MODEL_FILE: _sha256(tmp / MODEL_FILE),
-            TRAINER_FILE: _sha256(tmp / TRAINER_FILE),
+            MODEL_FILE: sha256_file(tmp / MODEL_FILE),
+            TRAINER_FILE: sha256_file(tmp / TRAINER_FILE),
         }
         with open(tmp / META_FILE, "w", encoding="utf-8") as fh:
             json.dump(meta, fh, indent=1, sort_keys=True)
             fh.flush()
             os.fsync(fh.fileno())
         for name in (MODEL_FILE, TRAINER_FILE):
-            _fsync_path(tmp / name)
-        _fsync_path(tmp)
+            fsync_path(tmp / name)
+        fsync_path(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -111,7 +95,7 @@ def write_checkpoint_dir(
     if target.exists():
         os.replace(target, previous)
     os.replace(tmp, target)
-    _fsync_path(target.parent)
+    fsync_path(target.parent)
     shutil.rmtree(previous, ignore_errors=True)
     return target
 
@@ -139,7 +123,7 @@ def read_checkpoint_dir(
     names = [MODEL_FILE, TRAINER_FILE] if with_trainer else [MODEL_FILE]
     for name in names:
         expected = meta.get("sha256", {}).get(name)
-        if expected is None or _sha256(root / name) != expected:
+        if expected is None or sha256_file(root / name) != expected:
             raise CheckpointError(f"{root / name}: SHA-256 does not match meta.json")
     dev = str(torch.device(device))
     model_tensors = load_file(str(root / MODEL_FILE), device=dev)

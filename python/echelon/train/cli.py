@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -336,17 +335,3 @@ def register(subparsers: Any) -> None:
     from echelon.heuristic.cli import add_match_arguments
 
     add_match_arguments(ev)  # --blue/--red heuristic:N, --ladder (docs/heuristic.md)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m echelon.train.cli``) until the top-level CLI exists."""
-    parser = argparse.ArgumentParser(prog="echelon")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())
