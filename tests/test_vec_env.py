@@ -31,8 +31,19 @@ def test_shapes_dtypes_and_spaces() -> None:
     assert env.team_slices == {"blue": slice(0, 5), "red": slice(5, 10)}
     layout = env.obs_layout
     assert list(layout) == [
-        "contacts", "contacts_mask", "comm", "local_map", "telemetry", "acoustic", "hull", "self",
-        "zone", "squad", "squad_mask", "suite", "panel",
+        "contacts",
+        "contacts_mask",
+        "comm",
+        "local_map",
+        "telemetry",
+        "acoustic",
+        "hull",
+        "self",
+        "zone",
+        "squad",
+        "squad_mask",
+        "suite",
+        "panel",
     ]
     assert sum(b.size for b in layout.values()) == env.obs_dim
     assert layout["zone"].take(obs).shape == (3, 10, 11)

@@ -1,13 +1,15 @@
-// Bindings of the CUDA observation path (echelon._core.GpuObservation), present only in builds
-// with CUDA kernels.
+// Bindings of the observation mirror: echelon._core.GpuObservation (CUDA builds only) and
+// echelon._core.EmulatedGpuObservation (always: the same protocol run on the host, for tests).
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
 
 #include <stdexcept>
+#include <string>
 
 #include "bindings.hpp"
 #include "echelon/batch.hpp"
+#include "echelon/obs_mirror/host_device.hpp"
 
 #ifdef ECHELON_HAS_CUDA
 #include "gpu_observation.hpp"
@@ -16,23 +18,30 @@
 namespace nb = nanobind;
 using namespace nb::literals;
 
-void bind_gpu_obs(nb::module_& m) {
-#ifdef ECHELON_HAS_CUDA
-    using echelon::cuda::GpuObservation;
-    nb::class_<GpuObservation>(m, "GpuObservation",
-                               "Observation kernels on the GPU for a BatchSim (keep the BatchSim alive).")
+namespace {
+
+template <class Mirror, class DeviceTag>
+void bind_mirror(nb::module_& m, const char* name, const char* doc) {
+    nb::class_<Mirror>(m, name, doc)
         .def(nb::init<echelon::BatchSim&, int>(), "sim"_a, "device"_a, nb::keep_alive<1, 2>())
-        .def("upload", &GpuObservation::upload, "stream"_a, nb::call_guard<nb::gil_scoped_release>())
+        .def("upload", &Mirror::upload, "stream"_a, nb::call_guard<nb::gil_scoped_release>())
         .def(
             "compute",
-            [](GpuObservation& g, nb::ndarray<float, nb::c_contig, nb::device::cuda> out, uintptr_t stream) {
+            [](Mirror& g, nb::ndarray<float, nb::c_contig, DeviceTag> out, uintptr_t stream) {
+                if (static_cast<int64_t>(out.size()) != g.out_floats())
+                    throw std::invalid_argument("out must hold worlds * agents * obs_dim = " +
+                                                std::to_string(g.out_floats()) + " floats, got " +
+                                                std::to_string(out.size()));
                 g.compute(out.data(), stream);
             },
             "out"_a.noconvert(), "stream"_a)
-        .def("finish", &GpuObservation::finish, "stream"_a, nb::call_guard<nb::gil_scoped_release>())
-        .def("mark_all_dirty", &GpuObservation::mark_all_dirty)
-        .def_prop_ro("device_bytes", &GpuObservation::device_bytes)
-        .def("last_timings", [](const GpuObservation& g) {
+        .def("finish", &Mirror::finish, "stream"_a, nb::call_guard<nb::gil_scoped_release>())
+        .def("mark_all_dirty", &Mirror::mark_all_dirty)
+        .def_prop_ro("device_bytes", &Mirror::device_bytes)
+        .def_prop_ro("last_whole_grids", &Mirror::last_whole_grids,
+                     "Worlds whose whole voxel grid went up at the last upload.")
+        .def_prop_ro("last_edits", &Mirror::last_edits, "Voxel edits sent at the last upload.")
+        .def("last_timings", [](const Mirror& g) {
             const auto t = g.last_timings();
             nb::dict d;
             d["upload_ms"] = t.upload_ms;
@@ -41,7 +50,16 @@ void bind_gpu_obs(nb::module_& m) {
             d["assemble_ms"] = t.assemble_ms;
             return d;
         });
-#else
-    (void)m;
+}
+
+}  // namespace
+
+void bind_gpu_obs(nb::module_& m) {
+    bind_mirror<echelon::EmulatedGpuObservation, nb::device::cpu>(
+        m, "EmulatedGpuObservation",
+        "The CUDA observation mirror's protocol and kernels run on the host (slow; for tests without a GPU).");
+#ifdef ECHELON_HAS_CUDA
+    bind_mirror<echelon::cuda::GpuObservation, nb::device::cuda>(
+        m, "GpuObservation", "Observation kernels on the GPU for a BatchSim (keep the BatchSim alive).");
 #endif
 }

@@ -19,6 +19,7 @@ uint8_t World::get(int x, int y, int z) const {
 }
 
 void World::record_change(int idx) {
+    ++revision_;
     if (!full_rebuild_) changed_.push_back(idx);
 }
 
@@ -55,6 +56,7 @@ void World::assign(std::span<const uint8_t> materials) {
     }
     full_rebuild_ = true;
     changed_.clear();
+    ++revision_;
 }
 
 void World::clear_all() {
@@ -62,6 +64,7 @@ void World::clear_all() {
     std::fill(hp_.begin(), hp_.end(), 0.f);
     full_rebuild_ = true;
     changed_.clear();
+    ++revision_;
 }
 
 bool World::damage(int x, int y, int z, float amount) {
@@ -97,6 +100,7 @@ bool World::aabb_collides(Vec3 lo, Vec3 hi) const {
 }
 
 void World::clear_changes() {
+    revision_at_clear_ = revision_;
     changed_.clear();
     full_rebuild_ = false;
 }

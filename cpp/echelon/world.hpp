@@ -62,6 +62,10 @@ public:
     std::span<const int32_t> changed() const { return changed_; }
     bool full_rebuild() const { return full_rebuild_; }
     void clear_changes();
+    // Counts every write. The observation mirror compares the count at the last clear with the
+    // one it uploaded to notice edits made between steps, which the step's clear erased.
+    uint64_t revision() const { return revision_; }
+    uint64_t revision_at_clear() const { return revision_at_clear_; }
 
 private:
     void record_change(int idx);
@@ -71,6 +75,7 @@ private:
     std::vector<float> hp_;
     std::vector<int32_t> changed_;
     bool full_rebuild_ = true;
+    uint64_t revision_ = 0, revision_at_clear_ = 0;
 };
 
 }  // namespace echelon

@@ -598,6 +598,34 @@ class NavGraph:
 
 heuristic_max_level: int = 4
 
+class EmulatedGpuObservation:
+    """
+    The CUDA observation mirror's protocol and kernels run on the host (slow; for tests without a GPU).
+    """
+
+    def __init__(self, sim: BatchSim, device: int) -> None: ...
+
+    def upload(self, stream: int) -> None: ...
+
+    def compute(self, out: Buffer, stream: int) -> None: ...
+
+    def finish(self, stream: int) -> None: ...
+
+    def mark_all_dirty(self) -> None: ...
+
+    @property
+    def device_bytes(self) -> int: ...
+
+    @property
+    def last_whole_grids(self) -> int:
+        """Worlds whose whole voxel grid went up at the last upload."""
+
+    @property
+    def last_edits(self) -> int:
+        """Voxel edits sent at the last upload."""
+
+    def last_timings(self) -> dict: ...
+
 class GpuObservation:
     """
     Observation kernels on the GPU for a BatchSim (keep the BatchSim alive).
@@ -615,6 +643,14 @@ class GpuObservation:
 
     @property
     def device_bytes(self) -> int: ...
+
+    @property
+    def last_whole_grids(self) -> int:
+        """Worlds whose whole voxel grid went up at the last upload."""
+
+    @property
+    def last_edits(self) -> int:
+        """Voxel edits sent at the last upload."""
 
     def last_timings(self) -> dict: ...
 

@@ -95,8 +95,16 @@ class RewardConfig:
         _check_range("rewards.zone_tick", self.zone_tick, -100.0, 100.0)
         _check_range("rewards.approach", self.approach, -100.0, 100.0)
         _check_range("rewards.gamma", self.gamma, 0.0, 1.0)
-        for name in ("damage", "kill", "assist", "death", "friendly_damage", "team_kill",
-                     "win", "loss"):
+        for name in (
+            "damage",
+            "kill",
+            "assist",
+            "death",
+            "friendly_damage",
+            "team_kill",
+            "win",
+            "loss",
+        ):
             _check_range(f"rewards.{name}", getattr(self, name), -1000.0, 1000.0)
         _check_range("rewards.contested_mult", self.contested_mult, 0.0, 100.0)
         _check_range("rewards.contested_death_mult", self.contested_death_mult, 0.0, 100.0)
@@ -130,8 +138,13 @@ class CombatConfig:
     smoke_cloud_radius: float = 4.0
 
     def __post_init__(self) -> None:
-        for name in ("enable_target_selection", "enable_ewar", "enable_obs_control", "enable_comm",
-                     "friendly_splash"):
+        for name in (
+            "enable_target_selection",
+            "enable_ewar",
+            "enable_obs_control",
+            "enable_comm",
+            "friendly_splash",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"combat.{name} must be a bool, got {getattr(self, name)!r}")
         _check_range("combat.ams_intercept_prob", self.ams_intercept_prob, 0.0, 1.0)

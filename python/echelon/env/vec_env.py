@@ -11,6 +11,10 @@ terrain maps and observation assembly write straight into the obs tensor, on tor
 stream (``env.obs_backend == "cuda"``). Without kernels, the CPU writes observations and they are
 copied to the GPU (``"cpu"``). Rewards, flags and statistics are always copied from pinned host
 memory, and ``final_obs`` rows only for worlds that ended.
+
+``obs_backend="cuda-emulated"`` (with ``device="cpu"``) runs the GPU path's whole protocol on the
+host: the same state mirror, upload rules and kernel thread bodies, looped on one CPU thread. It
+is slow and exists to test the GPU path, and to compare it with the CPU writer, without a GPU.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from echelon.env.spaces import action_space, observation_space
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
 END_REASONS = ("none", "zone", "elimination", "time_limit")
+OBS_BACKENDS = ("auto", "cpu", "cuda", "cuda-emulated")
 
 
 _REWARD_FIELDS = tuple(f.name for f in dataclasses.fields(RewardConfig))
@@ -78,6 +83,23 @@ def _resolve_device(device: str | torch.device) -> torch.device:
     return dev
 
 
+def _resolve_obs_backend(backend: str, device: torch.device) -> str:
+    if backend not in OBS_BACKENDS:
+        raise ValueError(f"obs_backend must be one of {OBS_BACKENDS}, got {backend!r}")
+    if backend == "auto":
+        return "cuda" if device.type == "cuda" and _core.has_cuda else "cpu"
+    if backend == "cuda" and device.type != "cuda":
+        raise ValueError("obs_backend='cuda' needs device='cuda'")
+    if backend == "cuda" and not _core.has_cuda:
+        raise ValueError(
+            "obs_backend='cuda' needs an extension built with the CUDA kernels "
+            "(echelon._core.has_cuda is False; reinstall with ECHELON_CUDA=ON)"
+        )
+    if backend == "cuda-emulated" and device.type != "cpu":
+        raise ValueError("obs_backend='cuda-emulated' runs on the host: use device='cpu'")
+    return backend
+
+
 class VecEnv:
     """W worlds of Echelon, each with A agents (both teams), stepped together.
 
@@ -93,6 +115,10 @@ class VecEnv:
       bad_action_entries: int, non-finite action entries replaced by 0 in this step.
     A row of a step is a real transition iff the agent was alive in the observation its action
     was chosen from (the previous step's ``info["alive"]``); other rows are zero padding.
+
+    ``obs_backend`` picks who writes observations: ``"auto"`` (CUDA kernels on a CUDA device
+    when the build has them, else the CPU writer), ``"cpu"``, ``"cuda"`` (kernels required) or
+    ``"cuda-emulated"`` (the GPU path run on the host, ``device="cpu"`` only; for tests).
     """
 
     def __init__(
@@ -102,6 +128,7 @@ class VecEnv:
         device: str | torch.device = "cpu",
         seed: int = 0,
         num_threads: int | None = None,
+        obs_backend: str = "auto",
     ) -> None:
         self.config = config if config is not None else EnvConfig()
         if not isinstance(self.config, EnvConfig):
@@ -125,6 +152,7 @@ class VecEnv:
                 f"num_threads must be an integer in [1, 1024] or None, got {num_threads!r}"
             )
         self.device = _resolve_device(device)
+        self.obs_backend: str = _resolve_obs_backend(obs_backend, self.device)
         self.seed = seed
         self.num_worlds = num_worlds
         self._sim = _core.BatchSim(_sim_config(self.config), num_worlds, seed, num_threads)
@@ -161,11 +189,17 @@ class VecEnv:
             h["episode_stats"],
         )
         self._bad_total = 0
-        self._gpu: Any = None
-        if self.device.type == "cuda" and _core.has_cuda:
-            self._gpu = _core.GpuObservation(self._sim, self.device.index)
+        # The observation mirror (GPU or emulated); None when the CPU writer produces obs.
+        self._mirror: Any = None
+        if self.obs_backend == "cuda":
+            self._mirror = _core.GpuObservation(self._sim, self.device.index)
+        elif self.obs_backend == "cuda-emulated":
+            self._mirror = _core.EmulatedGpuObservation(self._sim, 0)
+        if self._mirror is not None:
             self._sim.set_cpu_observation(False)
-        self.obs_backend = "cuda" if self._gpu is not None else "cpu"
+        # Host-to-device copies of the last publish; the sim must not overwrite the pinned host
+        # buffers before they are done.
+        self._copies_done: torch.cuda.Event | None = None
 
     def _allocate(self, device: torch.device, pin: bool) -> dict[str, torch.Tensor]:
         w, a, d = self.num_worlds, self.num_agents, self.obs_dim
@@ -188,9 +222,10 @@ class VecEnv:
     # ------------------------------------------------------------------ API
     def reset(self) -> torch.Tensor:
         """Starts a new episode in every world; returns obs [W, A, D]."""
+        self._wait_for_copies()
         self._sim.reset()
-        if self._gpu is not None:
-            self._gpu.mark_all_dirty()
+        if self._mirror is not None:
+            self._mirror.mark_all_dirty()
         self._publish(all_final=True)
         return self._out["obs"]
 
@@ -199,6 +234,7 @@ class VecEnv:
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, dict[str, Any]]:
         host_actions = self._check_actions(actions)
         bad_before = self._bad_actions_so_far()
+        self._wait_for_copies()
         self._sim.step(host_actions)
         self._publish()
         out = self._out
@@ -247,13 +283,14 @@ class VecEnv:
         blob = state["sim_state"]
         if not isinstance(blob, torch.Tensor) or blob.dtype != torch.uint8 or blob.dim() != 1:
             raise ValueError("state['sim_state'] must be a 1-D torch.uint8 tensor")
+        self._wait_for_copies()
         try:
             self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes())
         except ValueError as exc:
             raise ValueError(f"cannot restore the simulator snapshot: {exc}") from exc
         self.seed = int(state["seed"])
-        if self._gpu is not None:
-            self._gpu.mark_all_dirty()
+        if self._mirror is not None:
+            self._mirror.mark_all_dirty()
         self._publish(all_final=True)
         return self._out["obs"]
 
@@ -317,15 +354,25 @@ class VecEnv:
         # Counted per episode inside the core; the per-step delta is computed from live counters.
         return int(self._sim.bad_action_total())
 
+    def _wait_for_copies(self) -> None:
+        if self._copies_done is not None:
+            self._copies_done.synchronize()
+            self._copies_done = None
+
     def _publish(self, all_final: bool = False) -> None:
+        if self.obs_backend == "cuda-emulated":
+            self._mirror.upload(0)
+            self._mirror.compute(self._host["obs"], 0)
+            self._mirror.finish(0)
         if self._out is self._host:
             return
         stream = torch.cuda.current_stream(self.device)
-        if self._gpu is not None:
-            self._gpu.upload(stream.cuda_stream)
-            self._gpu.compute(self._out["obs"], stream.cuda_stream)
+        on_gpu = self.obs_backend == "cuda"
+        if on_gpu:
+            self._mirror.upload(stream.cuda_stream)
+            self._mirror.compute(self._out["obs"], stream.cuda_stream)
         for k, t in self._host.items():
-            if k == "final_obs" or (k == "obs" and self._gpu is not None):
+            if k == "final_obs" or (k == "obs" and on_gpu):
                 continue
             self._out[k].copy_(t, non_blocking=True)
         ended = self._host["episode_end"].nonzero().flatten()
@@ -334,14 +381,20 @@ class VecEnv:
         elif ended.numel() > 0:
             rows = self._host["final_obs"].index_select(0, ended).to(self.device, non_blocking=True)
             self._out["final_obs"].index_copy_(0, ended.to(self.device), rows)
-        if self._gpu is not None:
-            # The CPU sim reads this step's contact slots when it decodes the next actions.
-            self._gpu.finish(stream.cuda_stream)
+        if on_gpu:
+            # The CPU sim reads this step's contact slots when it decodes the next actions; the
+            # stream sync also covers the copies above.
+            self._mirror.finish(stream.cuda_stream)
+        else:
+            self._copies_done = torch.cuda.Event()
+            self._copies_done.record(stream)
 
     def gpu_timings(self) -> dict[str, float]:
-        """Event timings (ms) of the last step's GPU phases: upload, terrain, los, assemble."""
-        if self._gpu is None:
+        """Timings (ms) of the last step's observation-mirror phases: upload, terrain, los,
+        assemble (CUDA events on a GPU; host clock times with ``obs_backend="cuda-emulated"``)."""
+        if self._mirror is None:
             raise RuntimeError(
-                "no GPU observation path in this env (device='cpu' or no CUDA kernels)"
+                "no observation mirror in this env (obs_backend is 'cpu': device='cpu', "
+                "or an extension without CUDA kernels)"
             )
-        return dict(self._gpu.last_timings())
+        return dict(self._mirror.last_timings())

@@ -1,0 +1,68 @@
+#pragma once
+// The observation mirror's buffers: a copy, in device memory, of everything the observation
+// reads, for all worlds at once. Plain C++17 aggregates of raw pointers so nvcc kernels and the
+// host emulator take them by value; who owns the memory is the Device's business (obs_mirror.hpp).
+#include <cstdint>
+
+#include "../obs_view.hpp"
+#include "../vec3.hpp"
+
+namespace echelon {
+
+inline constexpr int kMirrorTargetSlots = 5;  // contact slots that feed target selection
+
+struct SmokeSphere {
+    Vec3 centre;
+    float radius;
+};
+
+// Mech state for all worlds, [W * A] each (the layout of the host MechTable).
+struct MirrorMechArrays {
+    Vec3* pos;
+    Vec3* vel;
+    Vec3* last_damage_dir;
+    float* yaw;
+    float* hp;
+    float* leg_hp;
+    float* heat;
+    float* stability;
+    int32_t* fallen_ticks;
+    int32_t* paint_ticks;
+    int32_t* painter;
+    int32_t* suppress_ticks;
+    int32_t* ams_ticks;
+    int32_t* focus;
+    int32_t* cd_laser;
+    int32_t* cd_missile;
+    int32_t* cd_kinetic;
+    int32_t* cd_painter;
+    uint8_t* alive;
+    uint8_t* cls;
+    uint8_t* team;
+    uint8_t* ecm;
+    uint8_t* eccm;
+    uint8_t* was_hit;
+    uint8_t* sort_mode;
+    uint8_t* hostile_only;
+    uint8_t* incoming;  // [W * A]
+    float* comm;        // [W * A * comm_dim]
+};
+
+struct MirrorBuffers {
+    int worlds, agents, size_x, size_y, size_z, smoke_capacity, comm_dim;
+    uint8_t* voxels;        // [W][Z][Y][X]
+    uint8_t* occupancy;     // [W][2][Y][X]
+    uint8_t* column_any;    // [W][Y][X]
+    float* telemetry;       // [W][256]
+    uint8_t* los;           // [W][A][A]
+    MirrorMechArrays m;
+    ObsWorldScalars* scalars;  // [W]
+    SmokeSphere* smoke;        // [W][smoke_capacity]
+    int32_t* smoke_count;      // [W]
+    int32_t* contact_ids;      // [W][A][kMirrorTargetSlots]
+    int64_t* edit_index;       // batch-wide voxel index of each edit this step
+    uint8_t* edit_value;
+    int32_t* dirty_worlds;     // worlds whose terrain maps must be refreshed
+};
+
+}  // namespace echelon

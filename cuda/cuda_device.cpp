@@ -1,0 +1,104 @@
+#include "cuda_device.hpp"
+
+#include <cuda_runtime.h>
+#include <nvtx3/nvToolsExt.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "obs_kernels.hpp"
+
+namespace echelon::cuda {
+
+namespace {
+
+void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA error in ") + what + ": " + cudaGetErrorString(e));
+}
+
+void check_launch(const char* err, const char* what) {
+    if (err) throw std::runtime_error(std::string("CUDA kernel ") + what + " failed: " + err);
+}
+
+cudaStream_t as_stream(uintptr_t s) { return reinterpret_cast<cudaStream_t>(s); }
+cudaEvent_t as_event(void* e) { return static_cast<cudaEvent_t>(e); }
+
+}  // namespace
+
+CudaDevice::Range::Range(const char* name) { nvtxRangePushA(name); }
+CudaDevice::Range::~Range() { nvtxRangePop(); }
+
+void CudaDevice::DeviceFree::operator()(void* p) const { cudaFree(p); }
+void CudaDevice::HostFree::operator()(void* p) const { cudaFreeHost(p); }
+
+CudaDevice::CudaDevice(int device_index) {
+    check(cudaSetDevice(device_index), "cudaSetDevice");
+    for (void*& e : events_) {
+        cudaEvent_t ev = nullptr;
+        check(cudaEventCreate(&ev), "cudaEventCreate");
+        e = ev;
+    }
+}
+
+CudaDevice::~CudaDevice() {
+    for (void* e : events_)
+        if (e) cudaEventDestroy(as_event(e));
+}
+
+void* CudaDevice::alloc_bytes(size_t n) {
+    void* p = nullptr;
+    check(cudaMalloc(&p, n > 0 ? n : 1), "cudaMalloc");
+    device_blocks_.emplace_back(p);
+    check(cudaMemset(p, 0, n > 0 ? n : 1), "cudaMemset");
+    bytes_ += static_cast<int64_t>(n);
+    return p;
+}
+
+void* CudaDevice::alloc_host_bytes(size_t n) {
+    void* p = nullptr;
+    check(cudaMallocHost(&p, n > 0 ? n : 1), "cudaMallocHost");
+    host_blocks_.emplace_back(p);
+    std::memset(p, 0, n > 0 ? n : 1);
+    return p;
+}
+
+void CudaDevice::to_device(void* dst, const void* src, size_t n, uintptr_t s) {
+    if (n > 0) check(cudaMemcpyAsync(dst, src, n, cudaMemcpyHostToDevice, as_stream(s)), "upload");
+}
+
+void CudaDevice::to_host(void* dst, const void* src, size_t n, uintptr_t s) {
+    if (n > 0) check(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToHost, as_stream(s)), "download");
+}
+
+void CudaDevice::zero(void* dst, size_t n, uintptr_t s) {
+    if (n > 0) check(cudaMemsetAsync(dst, 0, n, as_stream(s)), "cudaMemsetAsync");
+}
+
+void CudaDevice::sync(uintptr_t s) { check(cudaStreamSynchronize(as_stream(s)), "cudaStreamSynchronize"); }
+
+void CudaDevice::record(int event, uintptr_t s) {
+    check(cudaEventRecord(as_event(events_.at(static_cast<size_t>(event))), as_stream(s)), "cudaEventRecord");
+}
+
+float CudaDevice::elapsed_ms(int from, int to) const {
+    float ms = 0.f;
+    check(cudaEventElapsedTime(&ms, as_event(events_.at(static_cast<size_t>(from))),
+                               as_event(events_.at(static_cast<size_t>(to)))),
+          "cudaEventElapsedTime");
+    return ms;
+}
+
+void CudaDevice::voxel_edits(const MirrorBuffers& b, int64_t n, uintptr_t s) {
+    check_launch(launch_voxel_edits(b, n, s), "voxel_edits");
+}
+void CudaDevice::terrain_maps(const MirrorBuffers& b, int num_dirty, uintptr_t s) {
+    check_launch(launch_terrain_maps(b, num_dirty, s), "terrain_maps");
+}
+void CudaDevice::pair_los(const MirrorBuffers& b, uintptr_t s) { check_launch(launch_pair_los(b, s), "pair_los"); }
+void CudaDevice::assemble(const MirrorBuffers& b, const ObsConstants& c, const ObsOffsets& layout, float* out,
+                          uintptr_t s) {
+    check_launch(launch_assemble(b, c, layout, out, s), "assemble");
+}
+
+}  // namespace echelon::cuda
