@@ -46,9 +46,26 @@ std::string num(float v) {
     return buf;
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Built by appending: GCC 12 warns falsely (-Wrestrict) on `"literal" + std::string` once inlined.
+std::string quoted(std::string_view s) {
+    std::string r;
+    r.reserve(s.size() + 2);
+    r += '"';
+    r += s;
+    r += '"';
+    return r;
+}
 
-std::string point(Vec3 p) { return "[" + num(p.x) + "," + num(p.y) + "]"; }
+std::string point(Vec3 p) {
+    std::string r = "[";
+    r += num(p.x);
+    r += ',';
+    r += num(p.y);
+    r += ']';
+    return r;
+}
+
+const char* separator(size_t i) { return i ? "," : ""; }
 
 }  // namespace
 
@@ -59,18 +76,29 @@ std::string recipe_json(const TerrainMeta& m) {
         const Corridor& c = m.corridors[i];
         if (i) s += ",";
         s += "{\"kind\":" + quoted(corridor_name(c.kind)) + ",\"points\":[";
-        for (size_t j = 0; j < c.points.size(); ++j) s += (j ? "," : "") + point(c.points[j]);
+        for (size_t j = 0; j < c.points.size(); ++j) {
+            s += separator(j);
+            s += point(c.points[j]);
+        }
         s += "],\"width\":" + std::to_string(c.width) + "}";
     }
     s += "],\"fixups\":[";
-    for (size_t i = 0; i < m.connectivity.fixups.size(); ++i) s += (i ? "," : "") + quoted(m.connectivity.fixups[i]);
+    for (size_t i = 0; i < m.connectivity.fixups.size(); ++i) {
+        s += separator(i);
+        s += quoted(m.connectivity.fixups[i]);
+    }
     s += "],\"generator\":{\"id\":" + quoted(kGeneratorId) + ",\"version\":" + std::to_string(kGeneratorVersion) + "}";
     s += ",\"layout\":{\"biomes\":{";
     constexpr Corner order[4] = {Corner::BottomLeft, Corner::BottomRight, Corner::TopLeft, Corner::TopRight};
-    for (int i = 0; i < 4; ++i)
-        s += (i ? "," : "") + quoted(corner_name(order[i])) + ":" + quoted(biome_name(m.layout.biome[static_cast<int>(order[i])]));
+    for (int i = 0; i < 4; ++i) {
+        s += separator(static_cast<size_t>(i));
+        s += quoted(corner_name(order[i])) + ":" + quoted(biome_name(m.layout.biome[static_cast<int>(order[i])]));
+    }
     s += "},\"paint_order\":[";
-    for (int i = 0; i < 4; ++i) s += (i ? "," : "") + quoted(corner_name(m.layout.paint_order[i]));
+    for (int i = 0; i < 4; ++i) {
+        s += separator(static_cast<size_t>(i));
+        s += quoted(corner_name(m.layout.paint_order[i]));
+    }
     s += "],\"split\":[" + std::to_string(m.layout.split_x) + "," + std::to_string(m.layout.split_y) + "]}";
     s += ",\"packs_per_team\":" + std::to_string(m.packs_per_team);
     s += ",\"schema_version\":1";
