@@ -92,8 +92,8 @@ float CudaDevice::elapsed_ms(int from, int to) const {
 void CudaDevice::voxel_edits(const MirrorBuffers& b, int64_t n, uintptr_t s) {
     check_launch(launch_voxel_edits(b, n, s), "voxel_edits");
 }
-void CudaDevice::terrain_maps(const MirrorBuffers& b, int num_dirty, uintptr_t s) {
-    check_launch(launch_terrain_maps(b, num_dirty, s), "terrain_maps");
+void CudaDevice::terrain_maps(const MirrorBuffers& b, int num_whole, int64_t num_edits, int num_dirty, uintptr_t s) {
+    check_launch(launch_terrain_maps(b, num_whole, num_edits, num_dirty, s), "terrain_maps");
 }
 void CudaDevice::pair_los(const MirrorBuffers& b, uintptr_t s) { check_launch(launch_pair_los(b, s), "pair_los"); }
 void CudaDevice::assemble(const MirrorBuffers& b, const ObsConstants& c, const ObsOffsets& layout, float* out,

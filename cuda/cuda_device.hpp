@@ -39,7 +39,7 @@ public:
     float elapsed_ms(int from, int to) const;
 
     void voxel_edits(const MirrorBuffers& b, int64_t num_edits, uintptr_t stream);
-    void terrain_maps(const MirrorBuffers& b, int num_dirty, uintptr_t stream);
+    void terrain_maps(const MirrorBuffers& b, int num_whole, int64_t num_edits, int num_dirty, uintptr_t stream);
     void pair_los(const MirrorBuffers& b, uintptr_t stream);
     void assemble(const MirrorBuffers& b, const ObsConstants& c, const ObsOffsets& layout, float* out, uintptr_t stream);
 

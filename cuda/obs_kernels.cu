@@ -27,9 +27,9 @@ __global__ void voxel_edits_kernel(MirrorBuffers b, long long n) {
     if (t < n) apply_voxel_edit(b, t);
 }
 
-__global__ void columns_kernel(MirrorBuffers b, long long n) {
+__global__ void columns_kernel(MirrorBuffers b, int num_whole, long long n) {
     const long long t = thread_index();
-    if (t < n) refresh_dirty_column(b, t);
+    if (t < n) refresh_dirty_column(b, num_whole, t);
 }
 
 __global__ void telemetry_kernel(MirrorBuffers b, long long n) {
@@ -55,10 +55,11 @@ const char* launch_voxel_edits(const MirrorBuffers& b, int64_t num_edits, uintpt
     return last_error();
 }
 
-const char* launch_terrain_maps(const MirrorBuffers& b, int num_dirty, uintptr_t stream) {
+const char* launch_terrain_maps(const MirrorBuffers& b, int num_whole, int64_t num_edits, int num_dirty,
+                                uintptr_t stream) {
     if (num_dirty <= 0) return nullptr;
-    const long long columns = column_threads(b, num_dirty), bins = telemetry_threads(num_dirty);
-    columns_kernel<<<blocks_for(columns), kThreads, 0, as_stream(stream)>>>(b, columns);
+    const long long columns = column_threads(b, num_whole, num_edits), bins = telemetry_threads(num_dirty);
+    columns_kernel<<<blocks_for(columns), kThreads, 0, as_stream(stream)>>>(b, num_whole, columns);
     if (const char* e = last_error()) return e;
     telemetry_kernel<<<blocks_for(bins), kThreads, 0, as_stream(stream)>>>(b, bins);
     return last_error();

@@ -16,13 +16,13 @@ import torch
 from echelon import EnvConfig, VecEnv
 
 WORLDS = 8
-SOLID = 1
+SOLID, GLASS, FOLIAGE = 1, 7, 9
 
 
-def mirror_env(backend: str, cfg: EnvConfig, seed: int) -> VecEnv:
+def mirror_env(backend: str, cfg: EnvConfig, seed: int, worlds: int = WORLDS) -> VecEnv:
     if backend == "cuda":
-        return VecEnv(cfg, num_worlds=WORLDS, seed=seed, device="cuda", num_threads=2)
-    return VecEnv(cfg, num_worlds=WORLDS, seed=seed, obs_backend=backend, num_threads=2)
+        return VecEnv(cfg, num_worlds=worlds, seed=seed, device="cuda", num_threads=2)
+    return VecEnv(cfg, num_worlds=worlds, seed=seed, obs_backend=backend, num_threads=2)
 
 
 def assert_obs_equal(cpu: torch.Tensor, mirror: torch.Tensor, exact: bool) -> None:
@@ -129,3 +129,33 @@ def test_obs_backend_choices_and_errors() -> None:
     assert all(v >= 0.0 for v in timings.values())
     with pytest.raises(ValueError, match="worlds \\* agents \\* obs_dim"):
         env._mirror.compute(torch.zeros(3), 0)
+
+
+@pytest.mark.parametrize("backend", ["cuda-emulated", pytest.param("cuda", marks=pytest.mark.cuda)])
+def test_mirror_tracks_in_step_destruction(backend: str) -> None:
+    """A field of glass and foliage posts that random fire knocks down: the mirror must follow
+    every in-step edit (the edits path, not whole grids) in the local maps and telemetry."""
+    cfg = EnvConfig(map_size=(32, 32, 8), map_type="empty", max_episode_seconds=60.0)
+    envs = [VecEnv(cfg, num_worlds=4, seed=9), mirror_env(backend, cfg, seed=9, worlds=4)]
+    for env in envs:
+        env.reset()
+    rng = np.random.default_rng(0)
+    field = envs[0].sim.voxels(0).copy()
+    posts = (rng.random(field.shape[1:]) < 0.3) & (field[1] == 0) & (field[2] == 0)
+    field[1][posts] = GLASS
+    field[2][posts] = FOLIAGE
+    for env in envs:
+        for w in range(4):
+            env.sim.set_voxels(w, field)
+    gen = torch.Generator().manual_seed(1)
+    destroyed_via_edits = 0
+    for _ in range(60):
+        a = torch.rand((4, envs[0].num_agents, envs[0].action_dim), generator=gen) * 2 - 1
+        before = [envs[0].sim.voxels(w).copy() for w in range(4)]
+        (oc, *_), (om, *_) = envs[0].step(a), envs[1].step(a.to(envs[1].device))
+        assert_obs_equal(oc, om, exact=backend == "cuda-emulated")
+        if envs[1]._mirror.last_whole_grids == 0:
+            destroyed_via_edits += sum(
+                int((before[w] != envs[0].sim.voxels(w)).sum()) for w in range(4)
+            )
+    assert destroyed_via_edits >= 100, destroyed_via_edits

@@ -50,9 +50,9 @@ void HostDevice::voxel_edits(const MirrorBuffers& b, int64_t num_edits, uintptr_
     for_each_thread(num_edits, [&](long long i) { apply_voxel_edit(b, i); });
 }
 
-void HostDevice::terrain_maps(const MirrorBuffers& b, int num_dirty, uintptr_t) {
+void HostDevice::terrain_maps(const MirrorBuffers& b, int num_whole, int64_t num_edits, int num_dirty, uintptr_t) {
     if (num_dirty <= 0) return;
-    for_each_thread(column_threads(b, num_dirty), [&](long long t) { refresh_dirty_column(b, t); });
+    for_each_thread(column_threads(b, num_whole, num_edits), [&](long long t) { refresh_dirty_column(b, num_whole, t); });
     for_each_thread(telemetry_threads(num_dirty), [&](long long t) { refresh_dirty_telemetry_bin(b, t); });
 }
 

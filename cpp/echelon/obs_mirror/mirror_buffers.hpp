@@ -62,7 +62,8 @@ struct MirrorBuffers {
     int32_t* contact_ids;      // [W][A][kMirrorTargetSlots]
     int64_t* edit_index;       // batch-wide voxel index of each edit this step
     uint8_t* edit_value;
-    int32_t* dirty_worlds;     // worlds whose terrain maps must be refreshed
+    int32_t* whole_worlds;     // worlds whose whole grid went up this step: every column refreshed
+    int32_t* dirty_worlds;     // worlds whose telemetry must be refreshed (whole or edited)
 };
 
 }  // namespace echelon

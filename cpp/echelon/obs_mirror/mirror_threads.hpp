@@ -22,15 +22,27 @@ ECHELON_HD inline long long mirror_plane(const MirrorBuffers& b) { return static
 // --- voxel edits: one thread per edit ---
 ECHELON_HD inline void apply_voxel_edit(const MirrorBuffers& b, long long i) { b.voxels[b.edit_index[i]] = b.edit_value[i]; }
 
-// --- terrain maps: one thread per (dirty world, column), then per (dirty world, telemetry bin) ---
-ECHELON_HD inline long long column_threads(const MirrorBuffers& b, int num_dirty) { return mirror_plane(b) * num_dirty; }
+// --- terrain maps: one thread per column to refresh (every column of each whole-grid world, then
+// the column of each voxel edit), then one per (dirty world, telemetry bin). Two edits in one
+// column refresh it twice with the same values, which is harmless. ---
+ECHELON_HD inline long long column_threads(const MirrorBuffers& b, int num_whole, long long num_edits) {
+    return mirror_plane(b) * num_whole + num_edits;
+}
 
-ECHELON_HD inline void refresh_dirty_column(const MirrorBuffers& b, long long t) {
-    const long long plane = mirror_plane(b);
-    const int w = b.dirty_worlds[t / plane];
-    const int col = static_cast<int>(t % plane);
-    refresh_column(b.voxels + w * mirror_grid_voxels(b), b.size_x, b.size_y, b.size_z, col % b.size_x, col / b.size_x,
-                   b.occupancy + w * 2 * plane, b.column_any + w * plane);
+ECHELON_HD inline void refresh_dirty_column(const MirrorBuffers& b, int num_whole, long long t) {
+    const long long plane = mirror_plane(b), whole = plane * num_whole;
+    long long w, col;
+    if (t < whole) {
+        w = b.whole_worlds[t / plane];
+        col = t % plane;
+    } else {
+        const long long idx = b.edit_index[t - whole], grid = mirror_grid_voxels(b);
+        w = idx / grid;
+        col = (idx % grid) % plane;
+    }
+    const int x = static_cast<int>(col % b.size_x), y = static_cast<int>(col / b.size_x);
+    refresh_column(b.voxels + w * mirror_grid_voxels(b), b.size_x, b.size_y, b.size_z, x, y, b.occupancy + w * 2 * plane,
+                   b.column_any + w * plane);
 }
 
 inline constexpr int kTelemetryBins = kTelemetrySide * kTelemetrySide;

@@ -53,7 +53,7 @@ public:
         {
             typename Device::Range r("echelon/obs/terrain");
             dev_.voxel_edits(b_, num_edits_, stream);
-            dev_.terrain_maps(b_, num_dirty_, stream);
+            dev_.terrain_maps(b_, whole_grids_, num_edits_, num_dirty_, stream);
             dev_.record(2, stream);
         }
         {
@@ -138,6 +138,7 @@ private:
         b_.smoke = alloc<SmokeSphere>(static_cast<size_t>(w) * b_.smoke_capacity);
         b_.smoke_count = alloc<int32_t>(w);
         b_.contact_ids = alloc<int32_t>(wa * kMirrorTargetSlots);
+        b_.whole_worlds = alloc<int32_t>(w);
         b_.dirty_worlds = alloc<int32_t>(w);
         // Voxel edits per step: generous; a step with more edits than this sends whole grids.
         edit_capacity_ = static_cast<int>(std::min<size_t>(grid * w, size_t{1} << 20));
@@ -150,6 +151,7 @@ private:
         smoke_ = alloc_host<SmokeSphere>(static_cast<size_t>(w) * b_.smoke_capacity);
         smoke_count_ = alloc_host<int32_t>(w);
         dirty_ = alloc_host<int32_t>(w);
+        whole_ = alloc_host<int32_t>(w);
         contact_ids_ = alloc_host<int32_t>(wa * kMirrorTargetSlots);
         edit_index_ = alloc_host<int64_t>(edit_capacity_);
         edit_value_ = alloc_host<uint8_t>(edit_capacity_);
@@ -178,7 +180,7 @@ private:
             seen_revision_[ws] = world.revision();
             if (whole) {
                 dev_.to_device(b_.voxels + grid * ws, world.voxels().data(), grid, s);
-                ++whole_grids_;
+                whole_[static_cast<size_t>(whole_grids_++)] = w;
             } else if (!changed.empty()) {
                 for (const int32_t idx : changed) {
                     edit_index_[static_cast<size_t>(num_edits_)] = static_cast<int64_t>(grid * ws) + idx;
@@ -196,6 +198,7 @@ private:
             put(b_.edit_value, std::span<const uint8_t>(edit_value_.first(static_cast<size_t>(num_edits_))), s);
         }
         if (num_dirty_ > 0) put(b_.dirty_worlds, std::span<const int32_t>(dirty_.first(static_cast<size_t>(num_dirty_))), s);
+        if (whole_grids_ > 0) put(b_.whole_worlds, std::span<const int32_t>(whole_.first(static_cast<size_t>(whole_grids_))), s);
     }
 
     void upload_state(uintptr_t s) {
@@ -240,7 +243,7 @@ private:
     std::vector<uint64_t> seen_revision_;
     std::span<ObsWorldScalars> scalars_;
     std::span<SmokeSphere> smoke_;
-    std::span<int32_t> smoke_count_, dirty_, contact_ids_;
+    std::span<int32_t> smoke_count_, dirty_, whole_, contact_ids_;
     std::span<int64_t> edit_index_;
     std::span<uint8_t> edit_value_, incoming_;
     std::span<float> comm_;

@@ -15,6 +15,7 @@ from echelon.bench.machine import describe_machine
 from echelon.bench.rays_bench import bench_rays
 from echelon.bench.table import format_table, write_json
 from echelon.config import EnvConfig
+from echelon.env.vec_env import OBS_BACKENDS
 
 
 def _ints(text: str) -> list[int]:
@@ -44,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     env.add_argument(
         "--split", action="store_true", help="CPU: also time the steps without the observation"
     )
+    env.add_argument(
+        "--obs-backend",
+        default="auto",
+        choices=list(OBS_BACKENDS),
+        help="who writes observations (VecEnv obs_backend); cuda-emulated needs --device cpu",
+    )
     env.set_defaults(func=run_env_bench)
 
     kernels = sub.add_parser("kernels", help="CUDA observation kernels against memory bandwidth")
@@ -52,6 +59,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     kernels.add_argument("--map-size", type=_ints, default=[100, 100, 20])
     kernels.add_argument("--steps", type=int, default=50)
     kernels.add_argument("--out", default="bench/results/kernels.json")
+    kernels.add_argument(
+        "--obs-backend",
+        default="cuda",
+        choices=["cuda", "cuda-emulated"],
+        help="cuda-emulated: the kernels' host emulation against host memcpy (no GPU needed)",
+    )
     kernels.set_defaults(func=run_kernels_bench)
 
     rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
@@ -74,10 +87,19 @@ def run_env_bench(args: argparse.Namespace) -> int:
             for t in threads:
                 done += 1
                 print(f"[{done}/{total}] packs={packs} worlds={worlds} threads={t} ...", flush=True)
-                r = bench_env(cfg, worlds, t, args.device, args.steps, split=args.split)
+                r = bench_env(
+                    cfg,
+                    worlds,
+                    t,
+                    args.device,
+                    args.steps,
+                    split=args.split,
+                    obs_backend=args.obs_backend,
+                )
                 base = base or r.agent_steps_per_s
                 scaling = r.agent_steps_per_s / base
-                row = [packs, worlds, t, args.device, r.agent_steps_per_s, f"{scaling:.2f}x"]
+                device = f"{args.device} ({r.obs_backend} obs)"
+                row = [packs, worlds, t, device, r.agent_steps_per_s, f"{scaling:.2f}x"]
                 rows.append([*row, _split_text(r)])
                 records.append(
                     {
@@ -85,6 +107,7 @@ def run_env_bench(args: argparse.Namespace) -> int:
                         "worlds": worlds,
                         "threads": t,
                         "device": args.device,
+                        "obs_backend": r.obs_backend,
                         "steps": r.steps,
                         "seconds": r.seconds,
                         "sim_only_seconds": r.sim_seconds,
@@ -172,14 +195,23 @@ def _split_text(r: Any) -> str:
 def run_kernels_bench(args: argparse.Namespace) -> int:
     from echelon.bench.kernels_bench import bench_kernels, measure_copy_bandwidth
 
-    if not (_core.has_cuda and torch.cuda.is_available()):
-        raise SystemExit("bench kernels needs a CUDA build of echelon and a visible GPU")
-    bandwidth = measure_copy_bandwidth()
-    print(f"device copy bandwidth (read + write): {bandwidth / 1e9:,.0f} GB/s")
+    emulated = args.obs_backend == "cuda-emulated"
+    if not emulated and not (_core.has_cuda and torch.cuda.is_available()):
+        raise SystemExit(
+            "bench kernels needs a CUDA build of echelon and a visible GPU "
+            "(--obs-backend cuda-emulated runs the host emulation instead)"
+        )
+    memory = "host" if emulated else "device"
+    bandwidth = measure_copy_bandwidth(
+        "cpu" if emulated else "cuda", nbytes=(1 << 26) if emulated else (1 << 30)
+    )
+    print(f"{memory} copy bandwidth (read + write): {bandwidth / 1e9:,.1f} GB/s")
+    if emulated:
+        print("host emulation of the kernels on one CPU thread: not GPU figures")
     rows, records = [], []
     for worlds in args.worlds:
         print(f"worlds={worlds} ...", flush=True)
-        k = bench_kernels(tuple(args.map_size), args.packs, worlds, args.steps)
+        k = bench_kernels(tuple(args.map_size), args.packs, worlds, args.steps, args.obs_backend)
         rows.append(
             [
                 worlds,
@@ -212,6 +244,7 @@ def run_kernels_bench(args: argparse.Namespace) -> int:
             "benchmark": "kernels",
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
             "machine": describe_machine(),
+            "obs_backend": args.obs_backend,
             "copy_bandwidth_bytes_per_s": bandwidth,
             "results": records,
         },

@@ -20,7 +20,8 @@ class EnvBenchResult:
     steps: int
     seconds: float
     sim_seconds: float | None = None  # the same steps without writing observations (CPU path)
-    gpu_ms: dict[str, float] | None = None  # mean per step of each GPU phase (CUDA path)
+    gpu_ms: dict[str, float] | None = None  # mean per step of each mirror phase (CUDA path)
+    obs_backend: str = "cpu"
 
     @property
     def agent_steps_per_s(self) -> float:
@@ -36,9 +37,17 @@ def bench_env(
     warmup: int = 10,
     seed: int = 0,
     split: bool = False,
+    obs_backend: str = "auto",
 ) -> EnvBenchResult:
     """Steps `worlds` worlds with uniform random actions, pre-drawn so the policy costs nothing."""
-    env = VecEnv(cfg, num_worlds=worlds, device=device, seed=seed, num_threads=threads)
+    env = VecEnv(
+        cfg,
+        num_worlds=worlds,
+        device=device,
+        seed=seed,
+        num_threads=threads,
+        obs_backend=obs_backend,
+    )
     env.reset()
     gen = torch.Generator(device="cpu").manual_seed(seed)
     pool = [
@@ -56,7 +65,7 @@ def bench_env(
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     sim_seconds, gpu_ms = None, None
-    if env.obs_backend == "cuda":
+    if env.obs_backend in ("cuda", "cuda-emulated"):
         totals: dict[str, float] = {}
         for i in range(min(steps, 50)):
             env.step(pool[i % len(pool)])
@@ -70,7 +79,8 @@ def bench_env(
         for i in range(steps):
             env.step(pool[i % len(pool)])
         sim_seconds = time.perf_counter() - start
+    backend = env.obs_backend
     env.close()
     return EnvBenchResult(
-        worlds, threads, device, cfg.packs_per_team, steps, seconds, sim_seconds, gpu_ms
+        worlds, threads, device, cfg.packs_per_team, steps, seconds, sim_seconds, gpu_ms, backend
     )

@@ -2,10 +2,15 @@
 
 Assembly GB/s counts the bytes the kernel must write (the observation tensor) per second of
 kernel time; it is compared against the device's measured copy bandwidth (read + write).
+
+With ``backend="cuda-emulated"`` the same measurement runs the host emulation of the kernels
+(one CPU thread) against host memcpy bandwidth: not a GPU figure, but it runs this code on
+machines without a GPU.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -52,18 +57,23 @@ class KernelResult:
         return d
 
 
-def measure_copy_bandwidth(nbytes: int = 1 << 30, repeats: int = 20) -> float:
-    """Device-to-device copy, bytes read plus written per second (median of `repeats`)."""
-    src = torch.empty(nbytes, dtype=torch.uint8, device="cuda").random_(0, 255)
+def measure_copy_bandwidth(device: str = "cuda", nbytes: int = 1 << 30, repeats: int = 20) -> float:
+    """Copy within `device` memory, bytes read plus written per second (median of `repeats`)."""
+    src = torch.empty(nbytes, dtype=torch.uint8, device=device).random_(0, 255)
     dst = torch.empty_like(src)
     times = []
     for _ in range(repeats + 3):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        dst.copy_(src)
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b) / 1000)
+        if device == "cuda":
+            a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            a.record()
+            dst.copy_(src)
+            b.record()
+            torch.cuda.synchronize()
+            times.append(a.elapsed_time(b) / 1000)
+        else:
+            start = time.perf_counter()
+            dst.copy_(src)
+            times.append(time.perf_counter() - start)
     return 2 * nbytes / float(np.median(times[3:]))
 
 
@@ -77,17 +87,28 @@ def mean_cells_between_mechs(env: VecEnv) -> float:
 
 
 def bench_kernels(
-    map_size: tuple[int, int, int], packs: int, worlds: int, steps: int
+    map_size: tuple[int, int, int],
+    packs: int,
+    worlds: int,
+    steps: int,
+    backend: str = "cuda",
 ) -> KernelResult:
+    """Mean per-step phase times of the observation mirror (``backend``: "cuda" or
+    "cuda-emulated") over `steps` steps of random play, after 5 warm-up steps."""
     env = VecEnv(
-        EnvConfig(map_size=map_size, packs_per_team=packs), num_worlds=worlds, device="cuda", seed=0
+        EnvConfig(map_size=map_size, packs_per_team=packs),
+        num_worlds=worlds,
+        device="cuda" if backend == "cuda" else "cpu",
+        obs_backend=backend,
+        seed=0,
     )
     env.reset()
     gen = torch.Generator().manual_seed(0)
     totals = {"upload_ms": 0.0, "terrain_ms": 0.0, "los_ms": 0.0, "assemble_ms": 0.0}
     cells = 0.0
     for t in range(steps + 5):
-        a = (torch.rand((worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1).cuda()
+        a = torch.rand((worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1
+        a = a.to(env.device)
         env.step(a)
         if t >= 5:
             for k, v in env.gpu_timings().items():

@@ -1,0 +1,53 @@
+"""The benchmark harness runs end to end (tiny sizes; speed itself is measured in bench/, not
+here). The GPU benches run through the host emulation of the observation mirror, so their code
+is exercised on machines without a GPU before a GPU run depends on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from echelon.bench.env_bench import bench_env
+from echelon.bench.kernels_bench import bench_kernels
+from echelon.cli import main
+from echelon.config import EnvConfig
+
+SMALL = EnvConfig(map_size=(32, 32, 8))
+
+
+def test_env_bench_splits_cpu_time_and_reports_mirror_phases() -> None:
+    cpu = bench_env(SMALL, worlds=4, threads=1, device="cpu", steps=5, warmup=1, split=True)
+    assert cpu.obs_backend == "cpu" and cpu.agent_steps_per_s > 0
+    assert cpu.sim_seconds is not None and 0 < cpu.sim_seconds
+    assert cpu.gpu_ms is None
+    emu = bench_env(
+        SMALL, worlds=4, threads=1, device="cpu", steps=5, warmup=1, obs_backend="cuda-emulated"
+    )
+    assert emu.obs_backend == "cuda-emulated" and emu.sim_seconds is None
+    assert emu.gpu_ms is not None
+    assert set(emu.gpu_ms) == {"upload_ms", "terrain_ms", "los_ms", "assemble_ms"}
+    assert emu.gpu_ms["los_ms"] > 0 and emu.gpu_ms["assemble_ms"] > 0
+
+
+def test_kernel_bench_derives_rates_from_phase_times() -> None:
+    k = bench_kernels((32, 32, 8), packs=1, worlds=4, steps=3, backend="cuda-emulated")
+    assert (k.worlds, k.agents) == (4, 10)
+    assert k.rays == 4 * 45
+    assert k.los_rays_per_s == pytest.approx(k.rays / (k.los_ms / 1000))
+    assert k.voxel_steps_per_s == pytest.approx(k.los_rays_per_s * k.mean_cells_per_ray)
+    assert k.assemble_gbps == pytest.approx(4 * 10 * k.obs_dim * 4 / (k.assemble_ms / 1000) / 1e9)
+    assert k.mean_cells_per_ray > 0
+
+
+def test_kernel_bench_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "kernels.json"
+    argv = ["bench", "kernels", "--obs-backend", "cuda-emulated", "--worlds", "2,4"]
+    argv += ["--map-size", "32,32,8", "--steps", "2", "--out", str(out)]
+    assert main(argv) == 0
+    assert "not GPU figures" in capsys.readouterr().out
+    record = json.loads(out.read_text())
+    assert record["benchmark"] == "kernels" and record["obs_backend"] == "cuda-emulated"
+    assert [r["worlds"] for r in record["results"]] == [2, 4]
+    assert record["copy_bandwidth_bytes_per_s"] > 0 and "cpu" in record["machine"]
