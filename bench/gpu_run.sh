@@ -21,5 +21,5 @@ python3 -m echelon bench kernels --worlds 256,1024,4096 --out "$out/kernels.json
 python3 -m echelon bench rays --rays 4000000 --out "$out/rays.json" | tail -5
 python3 -m echelon bench env --worlds 1,64,256,1024,4096 --threads 1,2,4,8,16 --steps 100 --split \
   --out "$out/env_cpu.json" | tail -30
-python3 -m echelon bench env --device cuda --worlds 256,1024,4096 --threads 16 --steps 100 \
+python3 -m echelon bench env --device cuda --worlds 256,1024,4096 --threads 16 --steps 100 --split \
   --out "$out/env_cuda.json" | tail -6

@@ -19,7 +19,7 @@ class EnvBenchResult:
     packs_per_team: int
     steps: int
     seconds: float
-    sim_seconds: float | None = None  # the same steps without writing observations (CPU path)
+    sim_seconds: float | None = None  # the same steps without writing observations (split=True)
     gpu_ms: dict[str, float] | None = None  # mean per step of each mirror phase (CUDA path)
     obs_backend: str = "cpu"
 
@@ -72,6 +72,13 @@ def bench_env(
             for k, v in env.gpu_timings().items():
                 totals[k] = totals.get(k, 0.0) + v
         gpu_ms = {k: v / min(steps, 50) for k, v in totals.items()}
+        if split:
+            # The simulator alone, stepped directly: no mirror upload, kernels or copies.
+            host_pool = [p.cpu() for p in pool]
+            start = time.perf_counter()
+            for i in range(steps):
+                env.sim.step(host_pool[i % len(host_pool)])
+            sim_seconds = time.perf_counter() - start
     elif split:
         # The same steps with the observation writer switched off: the rest is simulation.
         env.sim.set_cpu_observation(False)
