@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Everything that needs a GPU, in one command for a lent GPU machine (see README "GPU checks").
 # Expects python3 with torch, nanobind, scikit-build-core; wheels of missing pure-Python packages
-# in .whl/. Writes JSON results to $OUT (or bench/results).
+# in .whl/ (bench/gpu_wheels.sh fetches them). Writes JSON results to $OUT (or bench/results).
 set -uo pipefail
 out=${OUT:-bench/results}
 mkdir -p "$out"
-if ls .whl/*.whl >/dev/null 2>&1; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+# Install from .whl/ (bench/gpu_wheels.sh) only what this Python cannot import, so nothing the
+# machine already has (numpy, torch's own dependencies) is shadowed.
+missing=()
+for pair in gymnasium:gymnasium farama_notifications:farama-notifications cloudpickle:cloudpickle \
+            typing_extensions:typing_extensions pytest:pytest pluggy:pluggy iniconfig:iniconfig packaging:packaging; do
+  python3 -c "import ${pair%%:*}" 2>/dev/null || missing+=("${pair##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing from .whl/: ${missing[*]}"
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --find-links .whl \
+    --target /tmp/site "${missing[@]}" || echo "could not install ${missing[*]}: run bench/gpu_wheels.sh first"
   export PYTHONPATH=/tmp/site
 fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
