@@ -32,8 +32,18 @@ CudaDevice::Range::~Range() { nvtxRangePop(); }
 void CudaDevice::DeviceFree::operator()(void* p) const { cudaFree(p); }
 void CudaDevice::HostFree::operator()(void* p) const { cudaFreeHost(p); }
 
-CudaDevice::CudaDevice(int device_index) {
-    check(cudaSetDevice(device_index), "cudaSetDevice");
+// Never throws (it also guards the destructor): a failure here resurfaces at the next CUDA call.
+CudaDevice::Scope::Scope(const CudaDevice& d) noexcept {
+    if (cudaGetDevice(&previous) == cudaSuccess && previous != d.index_)
+        switched = cudaSetDevice(d.index_) == cudaSuccess;
+}
+
+CudaDevice::Scope::~Scope() {
+    if (switched) cudaSetDevice(previous);
+}
+
+CudaDevice::CudaDevice(int device_index) : index_(device_index) {
+    Scope on(*this);
     for (void*& e : events_) {
         cudaEvent_t ev = nullptr;
         check(cudaEventCreate(&ev), "cudaEventCreate");
@@ -42,6 +52,7 @@ CudaDevice::CudaDevice(int device_index) {
 }
 
 CudaDevice::~CudaDevice() {
+    Scope on(*this);
     for (void* e : events_)
         if (e) cudaEventDestroy(as_event(e));
 }

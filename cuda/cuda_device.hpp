@@ -21,6 +21,15 @@ public:
         Range(const Range&) = delete;
         Range& operator=(const Range&) = delete;
     };
+    // Makes this device current (torch may have another current device) and restores it.
+    struct Scope {
+        explicit Scope(const CudaDevice& d) noexcept;
+        ~Scope();
+        Scope(const Scope&) = delete;
+        Scope& operator=(const Scope&) = delete;
+        int previous = -1;
+        bool switched = false;
+    };
 
     explicit CudaDevice(int device_index);
     ~CudaDevice();
@@ -54,6 +63,7 @@ private:
     std::vector<std::unique_ptr<void, HostFree>> host_blocks_;
     int64_t bytes_ = 0;
     std::array<void*, 5> events_{};  // cudaEvent_t
+    int index_ = 0;
 };
 
 }  // namespace echelon::cuda

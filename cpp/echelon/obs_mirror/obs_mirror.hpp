@@ -11,7 +11,8 @@
 // Device is CudaDevice (cuda/cuda_device.hpp: the real GPU path) or HostDevice (host_device.hpp:
 // the same protocol and thread bodies run on the CPU, so the mirror is tested without a GPU). It
 // provides alloc_bytes / alloc_host_bytes, to_device / to_host / zero, sync, record / elapsed_ms,
-// the four launchers and an RAII Range for profiler annotations.
+// the four launchers, an RAII Range for profiler annotations and an RAII Scope that makes the
+// mirror's device current for a call and restores the caller's (multi-GPU processes).
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -35,13 +36,17 @@ struct MirrorTimings {
 template <class Device>
 class ObsMirror {
 public:
-    ObsMirror(BatchSim& sim, int device_index) : sim_(sim), dev_(device_index) { allocate(); }
+    ObsMirror(BatchSim& sim, int device_index) : sim_(sim), dev_(device_index) {
+        typename Device::Scope on(dev_);
+        allocate();
+    }
     ObsMirror(const ObsMirror&) = delete;
     ObsMirror& operator=(const ObsMirror&) = delete;
 
     int64_t out_floats() const { return static_cast<int64_t>(b_.worlds) * b_.agents * layout_.dim; }
 
     void upload(uintptr_t stream) {
+        typename Device::Scope on(dev_);
         typename Device::Range r("echelon/obs/upload");
         dev_.record(0, stream);
         upload_terrain(stream);
@@ -50,6 +55,7 @@ public:
     }
 
     void compute(float* out, uintptr_t stream) {
+        typename Device::Scope on(dev_);
         {
             typename Device::Range r("echelon/obs/terrain");
             dev_.voxel_edits(b_, num_edits_, stream);
@@ -71,6 +77,7 @@ public:
     }
 
     void finish(uintptr_t stream) {
+        typename Device::Scope on(dev_);
         typename Device::Range r("echelon/obs/finish");
         dev_.sync(stream);
         const size_t per_world = static_cast<size_t>(b_.agents) * kMirrorTargetSlots;
@@ -82,6 +89,7 @@ public:
 
     // Times of the last upload + compute (after finish()).
     MirrorTimings last_timings() const {
+        typename Device::Scope on(dev_);
         return {dev_.elapsed_ms(0, 1), dev_.elapsed_ms(1, 2), dev_.elapsed_ms(2, 3), dev_.elapsed_ms(3, 4)};
     }
 
