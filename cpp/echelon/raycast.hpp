@@ -60,20 +60,31 @@ ECHELON_HD inline void walk_segment_cells(Vec3 start, Vec3 end, Visit visit) {
     const float len = length(d);
     if (len <= 1e-9f) return;
     const float inv = 1.f / len;
-    detail::DdaAxis ax = detail::make_dda_axis(start.x, end.x, d.x * inv);
-    detail::DdaAxis ay = detail::make_dda_axis(start.y, end.y, d.y * inv);
-    detail::DdaAxis az = detail::make_dda_axis(start.z, end.z, d.z * inv);
+    const detail::DdaAxis ax = detail::make_dda_axis(start.x, end.x, d.x * inv);
+    const detail::DdaAxis ay = detail::make_dda_axis(start.y, end.y, d.y * inv);
+    const detail::DdaAxis az = detail::make_dda_axis(start.z, end.z, d.z * inv);
+    // Plain scalars, not a pointer to the axis that steps: that keeps the walk in registers (on
+    // the GPU a pointer into three structs puts them in local memory).
+    int x = ax.cell, y = ay.cell, z = az.cell;
+    float tx = ax.t_max, ty = ay.t_max, tz = az.t_max;
     const int max_steps = abs(ax.end_cell - ax.cell) + abs(ay.end_cell - ay.cell) + abs(az.end_cell - az.cell) + 2;
     for (int i = 0; i <= max_steps; ++i) {
-        if (ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell) return;
-        detail::DdaAxis* next;
-        if (ax.t_max < ay.t_max) next = ax.t_max < az.t_max ? &ax : &az;
-        else next = ay.t_max < az.t_max ? &ay : &az;
-        if (next->t_max > len) return;
-        next->cell += next->step;
-        next->t_max += next->t_delta;
-        const bool at_end = ax.cell == ax.end_cell && ay.cell == ay.end_cell && az.cell == az.end_cell;
-        if (visit(ax.cell, ay.cell, az.cell, at_end)) return;
+        if (x == ax.end_cell && y == ay.end_cell && z == az.end_cell) return;
+        if (tx < ty && tx < tz) {
+            if (tx > len) return;
+            x += ax.step;
+            tx += ax.t_delta;
+        } else if (!(tx < ty) && ty < tz) {
+            if (ty > len) return;
+            y += ay.step;
+            ty += ay.t_delta;
+        } else {
+            if (tz > len) return;
+            z += az.step;
+            tz += az.t_delta;
+        }
+        const bool at_end = x == ax.end_cell && y == ay.end_cell && z == az.end_cell;
+        if (visit(x, y, z, at_end)) return;
     }
 }
 
