@@ -135,6 +135,10 @@ ECHELON_HD inline ContactSelection select_contacts(const ObsWorldView& w, const 
     return sel;
 }
 
+// Relative velocities reach twice the fastest speed (two scouts head-on): their one constant
+// (SPEC §3; the reference divided by 10 while speeds reach 7 each way).
+inline constexpr float kRelativeSpeedScale = 1.f / (2.f * kFastestMaxSpeed);
+
 ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& c, int v, int o, float* f) {
     const ObsMechArrays& m = w.m;
     const float cy = cosf(m.yaw[v]), sy = sinf(m.yaw[v]);
@@ -143,7 +147,7 @@ ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& 
     const Vec3 rel_vel = m.vel[o] - m.vel[v];
     const Vec3 rp = to_viewer_frame(rel, cy, sy), rv = to_viewer_frame(rel_vel, cy, sy);
     f[0] = rp.x * scale; f[1] = rp.y * scale; f[2] = rp.z * scale;
-    f[3] = rv.x * 0.1f; f[4] = rv.y * 0.1f; f[5] = rv.z * 0.1f;
+    f[3] = rv.x * kRelativeSpeedScale; f[4] = rv.y * kRelativeSpeedScale; f[5] = rv.z * kRelativeSpeedScale;
     const float dyaw = m.yaw[o] - m.yaw[v];
     f[6] = sinf(dyaw); f[7] = cosf(dyaw);
     const ClassSpec s = class_spec(static_cast<MechClass>(m.cls[o]));
@@ -167,7 +171,7 @@ ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& 
         f[22] = 0.f;
     }
     const float dist = length(rel);
-    f[23] = dist > 0.1f ? clampf(-dot(rel_vel, rel) / dist * 0.1f, -1.f, 1.f) : 0.f;
+    f[23] = dist > 0.1f ? clampf(-dot(rel_vel, rel) / dist * kRelativeSpeedScale, -1.f, 1.f) : 0.f;
     f[24] = m.focus[v] == o ? 1.f : 0.f;
 }
 

@@ -64,7 +64,7 @@ def test_contact_features_by_hand() -> None:
     assert c[0].item() == pytest.approx(5.0 / d, abs=1e-6)  # forward
     assert c[1].item() == pytest.approx(0.0, abs=1e-6)  # left
     assert c[2].item() == pytest.approx(dz / d, abs=1e-6)
-    assert c[3].item() == pytest.approx(-0.2, abs=1e-6)  # relative velocity, forward, / 10
+    assert c[3].item() == pytest.approx(-2.0 / 14.0, abs=1e-6)  # relative velocity / (2 * 7)
     assert (c[6].item(), c[7].item()) == pytest.approx(
         (math.sin(math.pi / 2), math.cos(math.pi / 2)), abs=1e-6
     )
@@ -74,7 +74,7 @@ def test_contact_features_by_hand() -> None:
     t = 5.0 / 40.0
     pitch = math.atan2(dz + 0.5 * 9.81 * t * t, 5.0) / (math.pi / 4)
     assert c[22].item() == pytest.approx(pitch, abs=1e-5)
-    closing = 2.0 * 5.0 / math.hypot(5.0, dz) / 10  # -(v_rel . rel) / |rel|, / 10
+    closing = 2.0 * 5.0 / math.hypot(5.0, dz) / 14  # -(v_rel . rel) / |rel|, / (2 * 7)
     assert c[23].item() == pytest.approx(closing, abs=1e-6)
     assert c[24] == 0.0  # not the focus target
 
