@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from pettingzoo.test import parallel_api_test
 
 from echelon import EnvConfig
@@ -26,3 +27,20 @@ def test_episode_ends_with_empty_agent_list_and_reset_seed_reproduces() -> None:
     assert steps == 10 and all(trunc.values()) and not any(term.values())
     again, _ = env.reset(seed=11)
     assert all(np.array_equal(obs[a], again[a]) for a in obs)
+
+
+def test_heuristic_team_is_not_among_the_agents() -> None:
+    cfg = EnvConfig(map_size=(40, 40, 10), max_episode_seconds=5.0, red="heuristic:1")
+    env = parallel_env(cfg)
+    assert env.possible_agents == [f"blue_{i}" for i in range(5)]
+    obs, _ = env.reset(seed=2)
+    assert set(obs) == set(env.possible_agents)
+    parallel_api_test(parallel_env(cfg), num_cycles=40)
+    with pytest.raises(ValueError, match="unknown agent 'red_0'"):
+        env.step({"red_0": env.action_space("red_0").sample()})
+
+
+def test_two_heuristic_teams_leave_nothing_to_control() -> None:
+    cfg = EnvConfig(map_size=(40, 40, 10), blue="heuristic:0", red="heuristic:1")
+    with pytest.raises(ValueError, match="no agent is left to act"):
+        parallel_env(cfg)

@@ -1,7 +1,9 @@
 """One Echelon world as a PettingZoo ``ParallelEnv`` (dicts of numpy arrays), for standard tools.
 
 Agents leave ``env.agents`` when they die; when the episode ends ``agents`` becomes empty and the
-returned observations are the episode's final ones. For throughput use ``VecEnv`` instead.
+returned observations are the episode's final ones. A team the core heuristic drives
+(``red="heuristic:N"``) is not among the agents: only ``"external"`` teams take actions here.
+For throughput use ``VecEnv`` instead.
 """
 
 from __future__ import annotations
@@ -28,9 +30,19 @@ class EchelonParallelEnv(ParallelEnv):  # type: ignore[misc]
         self.config = config if config is not None else EnvConfig()
         self._seed = seed
         self._env = VecEnv(self.config, num_worlds=1, seed=seed, num_threads=1)
-        self.possible_agents = list(self._env.agent_ids)
+        external = [
+            team
+            for team, controller in (("blue", self.config.blue), ("red", self.config.red))
+            if controller == "external"
+        ]
+        if not external:
+            raise ValueError(
+                "both teams are driven by the core heuristic (blue="
+                f"{self.config.blue!r}, red={self.config.red!r}): no agent is left to act"
+            )
+        self.possible_agents = [a for a in self._env.agent_ids if a.split("_", 1)[0] in external]
         self.agents: list[str] = []
-        self._index = {a: i for i, a in enumerate(self.possible_agents)}
+        self._index = {a: self._env.agent_ids.index(a) for a in self.possible_agents}
         self._actions = torch.zeros(
             (1, self._env.num_agents, self._env.action_dim), dtype=torch.float32
         )
