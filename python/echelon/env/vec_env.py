@@ -112,6 +112,8 @@ class VecEnv:
       final_obs [W, A, D]: last observation of worlds whose episode ended (valid where episode_end);
       episode_end [W] bool; winner [W] int8 (0 blue, 1 red, -1 draw; valid where episode_end);
       episode_stats [W, S] float32, columns ``env.episode_stat_names`` (valid where episode_end);
+      late_terminal [W, A] float32: the win/loss reward of agents that died before their world's
+      episode ended, to add to each one's death row (valid where episode_end; else zero);
       bad_action_entries: int, non-finite action entries replaced by 0 in this step.
     A row of a step is a real transition iff the agent was alive in the observation its action
     was chosen from (the previous step's ``info["alive"]``); other rows are zero padding.
@@ -217,6 +219,7 @@ class VecEnv:
             "episode_end": z(w, dtype=torch.bool),
             "winner": z(w, dtype=torch.int8),
             "episode_stats": z(w, len(EPISODE_STAT_NAMES)),
+            "late_terminal": z(w, a),
         }
 
     # ------------------------------------------------------------------ API
@@ -236,6 +239,7 @@ class VecEnv:
         bad_before = self._bad_actions_so_far()
         self._wait_for_copies()
         self._sim.step(host_actions)
+        self._gather_late_terminal()
         self._publish()
         out = self._out
         bad_now = self._bad_actions_so_far()
@@ -245,6 +249,7 @@ class VecEnv:
             "episode_end": out["episode_end"],
             "winner": out["winner"],
             "episode_stats": out["episode_stats"],
+            "late_terminal": out["late_terminal"],
             "bad_action_entries": bad_now - bad_before,
         }
         return out["obs"], out["reward"], out["terminated"], out["truncated"], info
@@ -353,6 +358,13 @@ class VecEnv:
     def _bad_actions_so_far(self) -> int:
         # Counted per episode inside the core; the per-step delta is computed from live counters.
         return int(self._sim.bad_action_total())
+
+    def _gather_late_terminal(self) -> None:
+        # Few worlds end per step: a loop over those beats binding another buffer.
+        late = self._host["late_terminal"]
+        late.zero_()
+        for w in self._host["episode_end"].nonzero().flatten().tolist():
+            late[w] = torch.tensor(self._sim.late_terminal_rewards(w), dtype=torch.float32)
 
     def _wait_for_copies(self) -> None:
         if self._copies_done is not None:
