@@ -245,3 +245,25 @@ def test_dead_rows_are_zero_padding() -> None:
     obs, rew, term, trunc, info = env.step(zero_actions(env))
     assert not info["alive"][0, 2] and torch.all(obs[0, 2] == 0)
     assert rew[0, 2] == 0 and not term[0, 2] and not trunc[0, 2]
+
+
+def test_bare_batchsim_keeps_its_bound_buffers_alive() -> None:
+    """The core writes into the bound arrays on every step: dropping the caller's references
+    must not free them (it did, and a reset then wrote into freed memory)."""
+    import gc
+    import weakref
+
+    from echelon import _core
+    from echelon.env.numpy_buffers import bind_numpy_buffers
+
+    cfg = _core.SimConfig()
+    cfg.size_x, cfg.size_y, cfg.size_z = 32, 32, 8
+    sim = _core.BatchSim(cfg, 2, 0, 1)
+    obs_ref = weakref.ref(bind_numpy_buffers(sim)[0])
+    gc.collect()
+    assert obs_ref() is not None
+    sim.reset()
+    assert np.abs(obs_ref()).sum() > 0  # the reset wrote observations into the live array
+    del sim
+    gc.collect()
+    assert obs_ref() is None  # released with the sim

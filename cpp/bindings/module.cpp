@@ -182,7 +182,11 @@ NB_MODULE(_core, m) {
             },
             "obs"_a.noconvert(), "final_obs"_a.noconvert(), "reward"_a.noconvert(), "terminated"_a.noconvert(),
             "truncated"_a.noconvert(), "alive"_a.noconvert(), "episode_end"_a.noconvert(), "winner"_a.noconvert(),
-            "episode_stats"_a.noconvert())
+            "episode_stats"_a.noconvert(),
+            // The sim writes into these arrays on every step: it keeps them alive.
+            nb::keep_alive<1, 2>(), nb::keep_alive<1, 3>(), nb::keep_alive<1, 4>(), nb::keep_alive<1, 5>(),
+            nb::keep_alive<1, 6>(), nb::keep_alive<1, 7>(), nb::keep_alive<1, 8>(), nb::keep_alive<1, 9>(),
+            nb::keep_alive<1, 10>())
         .def("reset", &BatchSim::reset, nb::call_guard<nb::gil_scoped_release>())
         .def(
             "step",

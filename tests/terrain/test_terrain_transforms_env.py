@@ -10,6 +10,7 @@ from terrain_checks import HP_TABLE, assert_map_invariants
 
 from echelon import _core
 from echelon.config import EnvConfig
+from echelon.env.numpy_buffers import bind_numpy_buffers
 from echelon.maps import BIOME_NAMES, episode_map, generate_map
 
 IDENTITY, FLIP_X, FLIP_Y, FLIP_XY = 0, 1, 2, 3
@@ -77,19 +78,7 @@ def _sim(
     cfg.size_x, cfg.size_y, cfg.size_z = size
     cfg.map_type = getattr(_core.MapType, map_type)
     sim = _core.BatchSim(cfg, worlds, seed, threads)
-    a, d = sim.num_agents, sim.obs_dim
-    bufs = (
-        np.zeros((worlds, a, d), np.float32),
-        np.zeros((worlds, a, d), np.float32),
-        np.zeros((worlds, a), np.float32),
-        np.zeros((worlds, a), bool),
-        np.zeros((worlds, a), bool),
-        np.zeros((worlds, a), bool),
-        np.zeros(worlds, bool),
-        np.zeros(worlds, np.int8),
-        np.zeros((worlds, len(_core.episode_stat_names)), np.float32),
-    )
-    sim.bind(*bufs)
+    bufs = bind_numpy_buffers(sim)
     sim.reset()
     return sim, bufs
 

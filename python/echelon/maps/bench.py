@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from echelon import _core
+from echelon.env.numpy_buffers import bind_numpy_buffers
 
 SIZES: tuple[tuple[int, int, int], ...] = ((100, 100, 20), (200, 200, 24))
 CLASS_NAMES = ("scout", "light", "medium", "heavy")
@@ -98,19 +99,7 @@ def bench_reset(map_type: str, worlds: int, repeats: int) -> dict[str, Any]:
     cfg = _core.SimConfig()
     cfg.map_type = getattr(_core.MapType, map_type)
     sim = _core.BatchSim(cfg, worlds, 0, 1)
-    a, d = sim.num_agents, sim.obs_dim
-    bufs = (
-        np.zeros((worlds, a, d), np.float32),
-        np.zeros((worlds, a, d), np.float32),
-        np.zeros((worlds, a), np.float32),
-        np.zeros((worlds, a), bool),
-        np.zeros((worlds, a), bool),
-        np.zeros((worlds, a), bool),
-        np.zeros(worlds, bool),
-        np.zeros(worlds, np.int8),
-        np.zeros((worlds, len(_core.episode_stat_names)), np.float32),
-    )
-    sim.bind(*bufs)
+    bind_numpy_buffers(sim)  # the sim keeps its buffers alive
     t0 = time.perf_counter()
     for _ in range(repeats):
         sim.reset()
