@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "../cpp/echelon/obs_mirror/mirror_buffers.hpp"
-#include "../cpp/echelon/obs_mirror/obs_mirror.hpp"
+#include "mirror_buffers.hpp"
+#include "obs_mirror.hpp"
 
 namespace echelon::cuda {
 

@@ -3,8 +3,8 @@
 // cudaStream_t travels as an integer. Each returns nullptr on success or the CUDA error string.
 #include <cstdint>
 
-#include "../cpp/echelon/obs_layout.hpp"
-#include "../cpp/echelon/obs_mirror/mirror_buffers.hpp"
+#include "obs_layout.hpp"
+#include "mirror_buffers.hpp"
 
 namespace echelon::cuda {
 

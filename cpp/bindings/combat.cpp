@@ -9,9 +9,9 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "echelon/batch.hpp"
-#include "echelon/ewar.hpp"
-#include "echelon/wrecks.hpp"
+#include "batch.hpp"
+#include "ewar.hpp"
+#include "wrecks.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

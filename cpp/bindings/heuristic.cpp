@@ -9,8 +9,8 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "echelon/batch.hpp"
-#include "echelon/heuristic.hpp"
+#include "batch.hpp"
+#include "heuristic.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "bindings.hpp"
-#include "echelon/maps/generate.hpp"
-#include "echelon/nav.hpp"
-#include "echelon/rng.hpp"
-#include "echelon/terrain/generator.hpp"
+#include "generate.hpp"
+#include "nav.hpp"
+#include "rng.hpp"
+#include "generator.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

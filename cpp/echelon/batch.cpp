@@ -8,7 +8,7 @@
 #include "action_decode.hpp"
 #include "combat.hpp"
 #include "episode.hpp"
-#include "maps/generate.hpp"
+#include "generate.hpp"
 #include "movement.hpp"
 #include "rewards.hpp"
 #include "spawn.hpp"

@@ -1,6 +1,6 @@
 #include "generate.hpp"
 
-#include "../terrain/generator.hpp"
+#include "generator.hpp"
 #include "simple_map.hpp"
 
 namespace echelon {

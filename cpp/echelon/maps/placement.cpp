@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../spawn.hpp"
+#include "spawn.hpp"
 
 namespace echelon {
 

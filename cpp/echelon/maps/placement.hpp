@@ -1,9 +1,9 @@
 #pragma once
 // Map steps every generator shares: spawn corners, cleared spawn squares and a fair capture zone.
-#include "../config.hpp"
-#include "../map_info.hpp"
-#include "../rng.hpp"
-#include "../world.hpp"
+#include "config.hpp"
+#include "map_info.hpp"
+#include "rng.hpp"
+#include "world.hpp"
 
 namespace echelon {
 

@@ -6,10 +6,10 @@
 // C++17 (compiled by nvcc too).
 #include <cstdint>
 
-#include "../hd.hpp"
-#include "../obs_agent.hpp"
-#include "../raycast.hpp"
-#include "../terrain_maps.hpp"
+#include "hd.hpp"
+#include "obs_agent.hpp"
+#include "raycast.hpp"
+#include "terrain_maps.hpp"
 #include "mirror_buffers.hpp"
 
 namespace echelon {

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "../batch.hpp"
-#include "../combat.hpp"
+#include "batch.hpp"
+#include "combat.hpp"
 #include "mirror_buffers.hpp"
 
 namespace echelon {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "../rng.hpp"
-#include "../world.hpp"
+#include "rng.hpp"
+#include "world.hpp"
 #include "brushes.hpp"
 
 namespace echelon::terrain {

@@ -5,7 +5,7 @@
 #include <limits>
 #include <queue>
 
-#include "../maps/placement.hpp"
+#include "placement.hpp"
 
 namespace echelon::terrain {
 

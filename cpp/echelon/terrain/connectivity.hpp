@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "../map_info.hpp"
-#include "../mech_classes.hpp"
-#include "../nav.hpp"
-#include "../world.hpp"
+#include "map_info.hpp"
+#include "mech_classes.hpp"
+#include "nav.hpp"
+#include "world.hpp"
 
 namespace echelon::terrain {
 

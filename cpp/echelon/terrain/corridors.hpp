@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "../map_info.hpp"
-#include "../rng.hpp"
-#include "../world.hpp"
+#include "map_info.hpp"
+#include "rng.hpp"
+#include "world.hpp"
 
 namespace echelon::terrain {
 

@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "../maps/placement.hpp"
-#include "../nav.hpp"
+#include "placement.hpp"
+#include "nav.hpp"
 
 namespace echelon::terrain {
 

@@ -12,7 +12,7 @@
 // leaves the others' decisions alone.
 #include <cstdint>
 
-#include "../world.hpp"
+#include "world.hpp"
 #include "recipe.hpp"
 
 namespace echelon::terrain {

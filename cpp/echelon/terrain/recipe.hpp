@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "../map_info.hpp"
-#include "../world.hpp"
+#include "map_info.hpp"
+#include "world.hpp"
 #include "connectivity.hpp"
 #include "corridors.hpp"
 #include "layout.hpp"

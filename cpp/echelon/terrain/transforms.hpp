@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "../map_info.hpp"
-#include "../world.hpp"
+#include "map_info.hpp"
+#include "world.hpp"
 #include "layout.hpp"
 
 namespace echelon::terrain {
