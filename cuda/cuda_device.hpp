@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "mirror_buffers.hpp"
-#include "obs_mirror.hpp"
+#include "echelon/obs/mirror_buffers.hpp"
+#include "echelon/obs/obs_mirror.hpp"
 
 namespace echelon::cuda {
 

@@ -2,7 +2,7 @@
 // code the host emulator (cpp/echelon/obs_mirror/host_device.cpp) runs in a loop.
 #include <cuda_runtime.h>
 
-#include "mirror_threads.hpp"
+#include "echelon/obs/mirror_threads.hpp"
 #include "obs_kernels.hpp"
 
 namespace echelon::cuda {

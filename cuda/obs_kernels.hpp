@@ -3,8 +3,8 @@
 // cudaStream_t travels as an integer. Each returns nullptr on success or the CUDA error string.
 #include <cstdint>
 
-#include "obs_layout.hpp"
-#include "mirror_buffers.hpp"
+#include "echelon/obs/obs_layout.hpp"
+#include "echelon/obs/mirror_buffers.hpp"
 
 namespace echelon::cuda {
 

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "batch.hpp"
-#include "ewar.hpp"
-#include "wrecks.hpp"
+#include "echelon/batch.hpp"
+#include "echelon/combat/ewar.hpp"
+#include "echelon/combat/wrecks.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "batch.hpp"
-#include "heuristic.hpp"
+#include "echelon/batch.hpp"
+#include "echelon/heuristic/heuristic.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

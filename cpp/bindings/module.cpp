@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "bindings.hpp"
-#include "batch.hpp"
-#include "materials.hpp"
-#include "raycast.hpp"
-#include "world_state.hpp"
+#include "echelon/batch.hpp"
+#include "echelon/world/materials.hpp"
+#include "echelon/world/raycast.hpp"
+#include "echelon/world_state.hpp"
 
 #ifdef ECHELON_HAS_CUDA
 #include "raycast_cuda.hpp"

@@ -5,7 +5,7 @@
 #include <span>
 
 #include "bindings.hpp"
-#include "batch.hpp"
+#include "echelon/batch.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "bindings.hpp"
-#include "generate.hpp"
-#include "nav.hpp"
-#include "rng.hpp"
-#include "generator.hpp"
+#include "echelon/maps/generate.hpp"
+#include "echelon/maps/nav.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/maps/generator.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

@@ -1,17 +1,17 @@
-#include "batch.hpp"
+#include "echelon/batch.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "action_decode.hpp"
-#include "combat.hpp"
-#include "episode.hpp"
-#include "generate.hpp"
-#include "movement.hpp"
-#include "rewards.hpp"
-#include "spawn.hpp"
+#include "echelon/rules/action_decode.hpp"
+#include "echelon/combat/combat.hpp"
+#include "echelon/rules/episode.hpp"
+#include "echelon/maps/generate.hpp"
+#include "echelon/mech/movement.hpp"
+#include "echelon/rules/rewards.hpp"
+#include "echelon/mech/spawn.hpp"
 
 namespace echelon {
 

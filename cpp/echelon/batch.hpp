@@ -6,12 +6,12 @@
 #include <span>
 #include <vector>
 
-#include "config.hpp"
-#include "heuristic.hpp"
-#include "mechs.hpp"
-#include "obs.hpp"
-#include "thread_pool.hpp"
-#include "world_state.hpp"
+#include "echelon/config.hpp"
+#include "echelon/heuristic/heuristic.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/obs/obs.hpp"
+#include "echelon/base/thread_pool.hpp"
+#include "echelon/world_state.hpp"
 
 namespace echelon {
 

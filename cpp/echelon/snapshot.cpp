@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <string>
 
-#include "batch.hpp"
-#include "state_io.hpp"
+#include "echelon/batch.hpp"
+#include "echelon/base/state_io.hpp"
 
 namespace echelon {
 

@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "combat.hpp"
-#include "map_info.hpp"
-#include "obs.hpp"
-#include "rng.hpp"
-#include "world.hpp"
-#include "zone.hpp"
+#include "echelon/combat/combat.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/obs/obs.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
+#include "echelon/rules/zone.hpp"
 
 namespace echelon {
 

@@ -1,4 +1,4 @@
-#include "thread_pool.hpp"
+#include "echelon/base/thread_pool.hpp"
 
 namespace echelon {
 

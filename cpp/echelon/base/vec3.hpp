@@ -1,7 +1,7 @@
 #pragma once
 #include <cmath>
 
-#include "hd.hpp"
+#include "echelon/base/hd.hpp"
 
 namespace echelon {
 

@@ -1,6 +1,6 @@
-#include "ams.hpp"
+#include "echelon/combat/ams.hpp"
 
-#include "world_state.hpp"
+#include "echelon/world_state.hpp"
 
 namespace echelon {
 

@@ -1,13 +1,13 @@
-#include "combat.hpp"
+#include "echelon/combat/combat.hpp"
 
 #include <algorithm>
 
-#include "actions.hpp"
-#include "hazards.hpp"
-#include "heat.hpp"
-#include "projectiles.hpp"
-#include "stability.hpp"
-#include "weapon_fire.hpp"
+#include "echelon/rules/actions.hpp"
+#include "echelon/combat/hazards.hpp"
+#include "echelon/combat/heat.hpp"
+#include "echelon/combat/projectiles.hpp"
+#include "echelon/combat/stability.hpp"
+#include "echelon/combat/weapon_fire.hpp"
 
 namespace echelon {
 

@@ -7,13 +7,13 @@
 #include <span>
 #include <vector>
 
-#include "config.hpp"
-#include "events.hpp"
-#include "mechs.hpp"
-#include "projectiles.hpp"
-#include "rng.hpp"
-#include "smoke.hpp"
-#include "world.hpp"
+#include "echelon/config.hpp"
+#include "echelon/combat/events.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/combat/projectiles.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/combat/smoke.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

@@ -1,10 +1,10 @@
-#include "damage.hpp"
+#include "echelon/combat/damage.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "world_state.hpp"
-#include "wrecks.hpp"
+#include "echelon/world_state.hpp"
+#include "echelon/combat/wrecks.hpp"
 
 namespace echelon {
 

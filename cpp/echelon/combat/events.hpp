@@ -5,8 +5,8 @@
 #include <span>
 #include <vector>
 
-#include "vec3.hpp"
-#include "weapons.hpp"
+#include "echelon/base/vec3.hpp"
+#include "echelon/combat/weapons.hpp"
 
 namespace echelon {
 

@@ -4,9 +4,9 @@
 // observation code (radar range, painted contacts, q and jam features) both call it (SPEC §1.9).
 #include <algorithm>
 
-#include "hd.hpp"
-#include "mechs.hpp"
-#include "sensor_model.hpp"
+#include "echelon/base/hd.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/obs/sensor_model.hpp"
 
 namespace echelon {
 

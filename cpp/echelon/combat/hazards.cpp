@@ -1,9 +1,9 @@
-#include "hazards.hpp"
+#include "echelon/combat/hazards.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "damage.hpp"
+#include "echelon/combat/damage.hpp"
 
 namespace echelon {
 

@@ -1,8 +1,8 @@
-#include "heat.hpp"
+#include "echelon/combat/heat.hpp"
 
 #include <algorithm>
 
-#include "world_state.hpp"
+#include "echelon/world_state.hpp"
 
 namespace echelon {
 

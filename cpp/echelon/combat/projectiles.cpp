@@ -1,13 +1,13 @@
-#include "projectiles.hpp"
+#include "echelon/combat/projectiles.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
-#include "ams.hpp"
-#include "combat.hpp"
-#include "damage.hpp"
-#include "world_state.hpp"
+#include "echelon/combat/ams.hpp"
+#include "echelon/combat/combat.hpp"
+#include "echelon/combat/damage.hpp"
+#include "echelon/world_state.hpp"
 
 namespace echelon {
 

@@ -4,8 +4,8 @@
 #include <span>
 #include <vector>
 
-#include "raycast.hpp"
-#include "weapons.hpp"
+#include "echelon/world/raycast.hpp"
+#include "echelon/combat/weapons.hpp"
 
 namespace echelon {
 

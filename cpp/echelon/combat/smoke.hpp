@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "raycast.hpp"
+#include "echelon/world/raycast.hpp"
 
 namespace echelon {
 

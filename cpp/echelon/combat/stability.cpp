@@ -1,8 +1,8 @@
-#include "stability.hpp"
+#include "echelon/combat/stability.hpp"
 
 #include <algorithm>
 
-#include "world_state.hpp"
+#include "echelon/world_state.hpp"
 
 namespace echelon {
 

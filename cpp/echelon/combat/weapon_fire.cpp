@@ -1,11 +1,11 @@
-#include "weapon_fire.hpp"
+#include "echelon/combat/weapon_fire.hpp"
 
 #include <cmath>
 
-#include "actions.hpp"
-#include "damage.hpp"
-#include "ewar.hpp"
-#include "world_state.hpp"
+#include "echelon/rules/actions.hpp"
+#include "echelon/combat/damage.hpp"
+#include "echelon/combat/ewar.hpp"
+#include "echelon/world_state.hpp"
 
 namespace echelon {
 

@@ -1,10 +1,10 @@
-#include "wrecks.hpp"
+#include "echelon/combat/wrecks.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "rng.hpp"
-#include "weapons.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/combat/weapons.hpp"
 
 namespace echelon {
 

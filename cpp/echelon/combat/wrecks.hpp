@@ -1,7 +1,7 @@
 #pragma once
 // Wreck debris: a dead mech's box becomes SOLID_DEBRIS or DEBRIS_FIELD (reference sim.md §12).
-#include "mechs.hpp"
-#include "world.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

@@ -1,15 +1,15 @@
-#include "heuristic.hpp"
+#include "echelon/heuristic/heuristic.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "actions.hpp"
-#include "ewar.hpp"
-#include "heuristic_steer.hpp"
-#include "raycast.hpp"
-#include "weapons.hpp"
+#include "echelon/rules/actions.hpp"
+#include "echelon/combat/ewar.hpp"
+#include "echelon/heuristic/heuristic_steer.hpp"
+#include "echelon/world/raycast.hpp"
+#include "echelon/combat/weapons.hpp"
 
 namespace echelon {
 

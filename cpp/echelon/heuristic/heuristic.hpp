@@ -19,11 +19,11 @@
 #include <span>
 #include <vector>
 
-#include "config.hpp"
-#include "mechs.hpp"
-#include "nav.hpp"
-#include "rng.hpp"
-#include "world_state.hpp"
+#include "echelon/config.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/maps/nav.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world_state.hpp"
 
 namespace echelon {
 

@@ -1,8 +1,8 @@
-#include "heuristic_steer.hpp"
+#include "echelon/heuristic/heuristic_steer.hpp"
 
 #include <cmath>
 
-#include "movement.hpp"
+#include "echelon/mech/movement.hpp"
 
 namespace echelon {
 

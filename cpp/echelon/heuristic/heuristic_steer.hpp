@@ -2,7 +2,7 @@
 // How the heuristic opponent walks: A* paths on the nav graph (level 2+) or a straight line with
 // obstacle probing (levels 0-1, and the fallback when no path exists), plus time-based stuck
 // detection and a short back-off manoeuvre that keeps the mech aiming and shooting.
-#include "heuristic.hpp"
+#include "echelon/heuristic/heuristic.hpp"
 
 namespace echelon {
 

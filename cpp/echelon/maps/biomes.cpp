@@ -1,4 +1,4 @@
-#include "biomes.hpp"
+#include "echelon/maps/biomes.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "rng.hpp"
-#include "world.hpp"
-#include "brushes.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
+#include "echelon/maps/brushes.hpp"
 
 namespace echelon::terrain {
 

@@ -1,4 +1,4 @@
-#include "brushes.hpp"
+#include "echelon/maps/brushes.hpp"
 
 #include <algorithm>
 #include <cmath>

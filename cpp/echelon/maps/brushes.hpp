@@ -2,8 +2,8 @@
 // Brush helpers the biomes paint with (reference gen-nav-heuristic.md §1.4). Every write goes
 // through World::set, so voxel HP always follows the material (SPEC §1.1). Brushes are clipped to
 // the world, not to their quadrant: some spill into neighbours, as in the reference.
-#include "rng.hpp"
-#include "world.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon::terrain {
 

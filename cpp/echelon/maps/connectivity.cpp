@@ -1,11 +1,11 @@
-#include "connectivity.hpp"
+#include "echelon/maps/connectivity.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <queue>
 
-#include "placement.hpp"
+#include "echelon/maps/placement.hpp"
 
 namespace echelon::terrain {
 

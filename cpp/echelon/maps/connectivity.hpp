@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "map_info.hpp"
-#include "mech_classes.hpp"
-#include "nav.hpp"
-#include "world.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/mech/mech_classes.hpp"
+#include "echelon/maps/nav.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon::terrain {
 

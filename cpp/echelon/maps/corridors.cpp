@@ -1,4 +1,4 @@
-#include "corridors.hpp"
+#include "echelon/maps/corridors.hpp"
 
 #include <algorithm>
 #include <cmath>

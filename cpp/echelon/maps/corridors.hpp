@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "map_info.hpp"
-#include "rng.hpp"
-#include "world.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon::terrain {
 

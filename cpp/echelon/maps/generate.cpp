@@ -1,7 +1,7 @@
-#include "generate.hpp"
+#include "echelon/maps/generate.hpp"
 
-#include "generator.hpp"
-#include "simple_map.hpp"
+#include "echelon/maps/generator.hpp"
+#include "echelon/maps/simple_map.hpp"
 
 namespace echelon {
 

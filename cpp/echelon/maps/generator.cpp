@@ -1,11 +1,11 @@
-#include "generator.hpp"
+#include "echelon/maps/generator.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 
-#include "placement.hpp"
-#include "nav.hpp"
+#include "echelon/maps/placement.hpp"
+#include "echelon/maps/nav.hpp"
 
 namespace echelon::terrain {
 

@@ -12,8 +12,8 @@
 // leaves the others' decisions alone.
 #include <cstdint>
 
-#include "world.hpp"
-#include "recipe.hpp"
+#include "echelon/world/world.hpp"
+#include "echelon/maps/recipe.hpp"
 
 namespace echelon::terrain {
 

@@ -1,4 +1,4 @@
-#include "layout.hpp"
+#include "echelon/maps/layout.hpp"
 
 namespace echelon::terrain {
 

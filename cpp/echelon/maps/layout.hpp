@@ -1,10 +1,10 @@
 #pragma once
 // Quadrant layout (reference gen-nav-heuristic.md §1.3): a jittered split into four quadrants, four
 // distinct biomes drawn from the sixteen, painted in a shuffled order.
-#include "map_info.hpp"
-#include "rng.hpp"
-#include "world.hpp"
-#include "biomes.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
+#include "echelon/maps/biomes.hpp"
 
 namespace echelon::terrain {
 

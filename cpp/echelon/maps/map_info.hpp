@@ -1,6 +1,6 @@
 #pragma once
 // What a map generator hands the episode besides the voxels: spawn corners and the zone.
-#include "zone.hpp"
+#include "echelon/rules/zone.hpp"
 
 namespace echelon {
 

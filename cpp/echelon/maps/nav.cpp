@@ -1,4 +1,4 @@
-#include "nav.hpp"
+#include "echelon/maps/nav.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -6,7 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "movement.hpp"
+#include "echelon/mech/movement.hpp"
 
 namespace echelon {
 

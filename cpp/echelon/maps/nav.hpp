@@ -23,9 +23,9 @@
 #include <span>
 #include <vector>
 
-#include "mech_classes.hpp"
-#include "vec3.hpp"
-#include "world.hpp"
+#include "echelon/mech/mech_classes.hpp"
+#include "echelon/base/vec3.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

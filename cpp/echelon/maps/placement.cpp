@@ -1,4 +1,4 @@
-#include "placement.hpp"
+#include "echelon/maps/placement.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "spawn.hpp"
+#include "echelon/mech/spawn.hpp"
 
 namespace echelon {
 

@@ -1,9 +1,9 @@
 #pragma once
 // Map steps every generator shares: spawn corners, cleared spawn squares and a fair capture zone.
-#include "config.hpp"
-#include "map_info.hpp"
-#include "rng.hpp"
-#include "world.hpp"
+#include "echelon/config.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

@@ -1,4 +1,4 @@
-#include "recipe.hpp"
+#include "echelon/maps/recipe.hpp"
 
 #include <cstdio>
 

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "map_info.hpp"
-#include "world.hpp"
-#include "connectivity.hpp"
-#include "corridors.hpp"
-#include "layout.hpp"
-#include "transforms.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/world/world.hpp"
+#include "echelon/maps/connectivity.hpp"
+#include "echelon/maps/corridors.hpp"
+#include "echelon/maps/layout.hpp"
+#include "echelon/maps/transforms.hpp"
 
 namespace echelon::terrain {
 

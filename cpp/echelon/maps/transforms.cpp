@@ -1,4 +1,4 @@
-#include "transforms.hpp"
+#include "echelon/maps/transforms.hpp"
 
 #include <vector>
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "map_info.hpp"
-#include "world.hpp"
-#include "layout.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/world/world.hpp"
+#include "echelon/maps/layout.hpp"
 
 namespace echelon::terrain {
 

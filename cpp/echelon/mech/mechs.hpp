@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "mech_classes.hpp"
-#include "vec3.hpp"
+#include "echelon/mech/mech_classes.hpp"
+#include "echelon/base/vec3.hpp"
 
 namespace echelon {
 

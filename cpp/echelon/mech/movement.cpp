@@ -1,9 +1,9 @@
-#include "movement.hpp"
+#include "echelon/mech/movement.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "actions.hpp"
+#include "echelon/rules/actions.hpp"
 
 namespace echelon {
 

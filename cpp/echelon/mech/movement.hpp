@@ -4,9 +4,9 @@
 // with other mechs, and the world ceiling (SPEC §1.2).
 #include <span>
 
-#include "mechs.hpp"
-#include "rng.hpp"
-#include "world.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

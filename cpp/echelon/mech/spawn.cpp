@@ -1,4 +1,4 @@
-#include "spawn.hpp"
+#include "echelon/mech/spawn.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
 #pragma once
 // Placing both teams in their corners at the start of an episode (reference sim.md §2).
-#include "map_info.hpp"
-#include "mechs.hpp"
-#include "rng.hpp"
-#include "world.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

@@ -1,8 +1,8 @@
-#include "host_device.hpp"
+#include "echelon/obs/host_device.hpp"
 
 #include <cstring>
 
-#include "mirror_threads.hpp"
+#include "echelon/obs/mirror_threads.hpp"
 
 namespace echelon {
 

@@ -4,8 +4,8 @@
 // host emulator take them by value; who owns the memory is the Device's business (obs_mirror.hpp).
 #include <cstdint>
 
-#include "obs_view.hpp"
-#include "vec3.hpp"
+#include "echelon/obs/obs_view.hpp"
+#include "echelon/base/vec3.hpp"
 
 namespace echelon {
 

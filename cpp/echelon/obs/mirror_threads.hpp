@@ -6,11 +6,11 @@
 // C++17 (compiled by nvcc too).
 #include <cstdint>
 
-#include "hd.hpp"
-#include "obs_agent.hpp"
-#include "raycast.hpp"
-#include "terrain_maps.hpp"
-#include "mirror_buffers.hpp"
+#include "echelon/base/hd.hpp"
+#include "echelon/obs/obs_agent.hpp"
+#include "echelon/world/raycast.hpp"
+#include "echelon/obs/terrain_maps.hpp"
+#include "echelon/obs/mirror_buffers.hpp"
 
 namespace echelon {
 

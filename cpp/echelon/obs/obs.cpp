@@ -1,10 +1,10 @@
-#include "obs.hpp"
+#include "echelon/obs/obs.hpp"
 
 #include <algorithm>
 
-#include "raycast.hpp"
-#include "terrain_maps.hpp"
-#include "weapons.hpp"
+#include "echelon/world/raycast.hpp"
+#include "echelon/obs/terrain_maps.hpp"
+#include "echelon/combat/weapons.hpp"
 
 namespace echelon {
 

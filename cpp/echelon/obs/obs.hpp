@@ -7,13 +7,13 @@
 #include <span>
 #include <vector>
 
-#include "combat.hpp"
-#include "config.hpp"
-#include "mechs.hpp"
-#include "obs_agent.hpp"
-#include "obs_layout.hpp"
-#include "obs_view.hpp"
-#include "world.hpp"
+#include "echelon/combat/combat.hpp"
+#include "echelon/config.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/obs/obs_agent.hpp"
+#include "echelon/obs/obs_layout.hpp"
+#include "echelon/obs/obs_view.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

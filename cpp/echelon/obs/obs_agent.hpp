@@ -5,12 +5,12 @@
 #include <cmath>
 #include <cstdint>
 
-#include "hd.hpp"
-#include "mech_classes.hpp"
-#include "obs_layout.hpp"
-#include "obs_view.hpp"
-#include "sensor_model.hpp"
-#include "vec3.hpp"
+#include "echelon/base/hd.hpp"
+#include "echelon/mech/mech_classes.hpp"
+#include "echelon/obs/obs_layout.hpp"
+#include "echelon/obs/obs_view.hpp"
+#include "echelon/obs/sensor_model.hpp"
+#include "echelon/base/vec3.hpp"
 
 namespace echelon {
 namespace obs_detail {

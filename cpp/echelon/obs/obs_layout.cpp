@@ -1,4 +1,4 @@
-#include "obs_layout.hpp"
+#include "echelon/obs/obs_layout.hpp"
 
 #include <stdexcept>
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "hd.hpp"
+#include "echelon/base/hd.hpp"
 
 namespace echelon {
 

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "batch.hpp"
-#include "combat.hpp"
-#include "mirror_buffers.hpp"
+#include "echelon/batch.hpp"
+#include "echelon/combat/combat.hpp"
+#include "echelon/obs/mirror_buffers.hpp"
 
 namespace echelon {
 

@@ -4,8 +4,8 @@
 // per-agent writer (obs_agent.hpp) cannot tell the difference. C++17 (compiled by nvcc too).
 #include <cstdint>
 
-#include "hd.hpp"
-#include "vec3.hpp"
+#include "echelon/base/hd.hpp"
+#include "echelon/base/vec3.hpp"
 
 namespace echelon {
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "hd.hpp"
-#include "mech_classes.hpp"
-#include "vec3.hpp"
+#include "echelon/base/hd.hpp"
+#include "echelon/mech/mech_classes.hpp"
+#include "echelon/base/vec3.hpp"
 
 namespace echelon {
 

@@ -1,8 +1,8 @@
-#include "action_decode.hpp"
+#include "echelon/rules/action_decode.hpp"
 
 #include <algorithm>
 
-#include "actions.hpp"
+#include "echelon/rules/actions.hpp"
 
 namespace echelon {
 

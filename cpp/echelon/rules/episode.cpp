@@ -1,4 +1,4 @@
-#include "episode.hpp"
+#include "echelon/rules/episode.hpp"
 
 namespace echelon {
 

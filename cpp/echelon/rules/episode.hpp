@@ -1,6 +1,6 @@
 #pragma once
 // Episode end conditions, checked after every decision (reference sim.md §15.3, SPEC §2).
-#include "mechs.hpp"
+#include "echelon/mech/mechs.hpp"
 
 namespace echelon {
 

@@ -1,4 +1,4 @@
-#include "rewards.hpp"
+#include "echelon/rules/rewards.hpp"
 
 #include <algorithm>
 

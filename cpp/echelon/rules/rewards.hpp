@@ -5,10 +5,10 @@
 // death discount can apply) — plus optional team mixing and terminal win/loss rewards.
 #include <span>
 
-#include "combat.hpp"
-#include "config.hpp"
-#include "mechs.hpp"
-#include "zone.hpp"
+#include "echelon/combat/combat.hpp"
+#include "echelon/config.hpp"
+#include "echelon/mech/mechs.hpp"
+#include "echelon/rules/zone.hpp"
 
 namespace echelon {
 

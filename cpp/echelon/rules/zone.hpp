@@ -2,7 +2,7 @@
 // The capture zone (king of the hill) and its scoring by tonnage (reference sim.md §15).
 #include <cmath>
 
-#include "mechs.hpp"
+#include "echelon/mech/mechs.hpp"
 
 namespace echelon {
 

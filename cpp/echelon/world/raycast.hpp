@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "hd.hpp"
-#include "materials.hpp"
-#include "vec3.hpp"
-#include "voxel_view.hpp"
+#include "echelon/base/hd.hpp"
+#include "echelon/world/materials.hpp"
+#include "echelon/base/vec3.hpp"
+#include "echelon/world/voxel_view.hpp"
 
 namespace echelon {
 

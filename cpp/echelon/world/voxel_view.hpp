@@ -1,7 +1,7 @@
 #pragma once
 #include <cstdint>
 
-#include "hd.hpp"
+#include "echelon/base/hd.hpp"
 
 namespace echelon {
 

@@ -1,4 +1,4 @@
-#include "world.hpp"
+#include "echelon/world/world.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,9 +6,9 @@
 #include <span>
 #include <vector>
 
-#include "materials.hpp"
-#include "vec3.hpp"
-#include "voxel_view.hpp"
+#include "echelon/world/materials.hpp"
+#include "echelon/base/vec3.hpp"
+#include "echelon/world/voxel_view.hpp"
 
 namespace echelon {
 
