@@ -3,7 +3,7 @@
 // cudaStream_t travels as an integer. Each returns nullptr on success or the CUDA error string.
 #include <cstdint>
 
-#include "echelon/obs/obs_layout.hpp"
+#include "echelon/obs/layout.hpp"
 #include "echelon/obs/mirror_buffers.hpp"
 
 namespace echelon::cuda {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "echelon/batch.hpp"
+#include "echelon/simulator.hpp"
 #include "echelon/combat/ewar.hpp"
 #include "echelon/combat/wrecks.hpp"
 

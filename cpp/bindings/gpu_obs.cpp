@@ -8,8 +8,8 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "echelon/batch.hpp"
-#include "echelon/obs/host_device.hpp"
+#include "echelon/simulator.hpp"
+#include "echelon/obs/emulated_device.hpp"
 
 #ifdef ECHELON_HAS_CUDA
 #include "gpu_observation.hpp"

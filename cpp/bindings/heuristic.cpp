@@ -9,7 +9,7 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "echelon/batch.hpp"
+#include "echelon/simulator.hpp"
 #include "echelon/heuristic/heuristic.hpp"
 
 namespace nb = nanobind;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bindings.hpp"
-#include "echelon/batch.hpp"
+#include "echelon/simulator.hpp"
 #include "echelon/world/materials.hpp"
 #include "echelon/world/raycast.hpp"
 #include "echelon/world_state.hpp"

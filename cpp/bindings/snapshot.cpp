@@ -5,7 +5,7 @@
 #include <span>
 
 #include "bindings.hpp"
-#include "echelon/batch.hpp"
+#include "echelon/simulator.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

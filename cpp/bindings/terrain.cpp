@@ -16,7 +16,7 @@
 #include "echelon/maps/generate.hpp"
 #include "echelon/maps/nav.hpp"
 #include "echelon/base/rng.hpp"
-#include "echelon/maps/generator.hpp"
+#include "echelon/maps/procedural.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <string>
 
-#include "echelon/batch.hpp"
+#include "echelon/simulator.hpp"
 #include "echelon/base/state_io.hpp"
 
 namespace echelon {

@@ -5,7 +5,7 @@
 
 #include "echelon/combat/combat.hpp"
 #include "echelon/maps/map_info.hpp"
-#include "echelon/obs/obs.hpp"
+#include "echelon/obs/cpu_writer.hpp"
 #include "echelon/base/rng.hpp"
 #include "echelon/world/world.hpp"
 #include "echelon/rules/zone.hpp"

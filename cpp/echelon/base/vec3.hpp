@@ -1,7 +1,7 @@
 #pragma once
 #include <cmath>
 
-#include "echelon/base/hd.hpp"
+#include "echelon/base/host_device.hpp"
 
 namespace echelon {
 

@@ -9,7 +9,7 @@
 
 #include "echelon/config.hpp"
 #include "echelon/combat/events.hpp"
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 #include "echelon/combat/projectiles.hpp"
 #include "echelon/base/rng.hpp"
 #include "echelon/combat/smoke.hpp"

@@ -4,8 +4,8 @@
 // observation code (radar range, painted contacts, q and jam features) both call it (SPEC §1.9).
 #include <algorithm>
 
-#include "echelon/base/hd.hpp"
-#include "echelon/mech/mechs.hpp"
+#include "echelon/base/host_device.hpp"
+#include "echelon/mech/mech_table.hpp"
 #include "echelon/obs/sensor_model.hpp"
 
 namespace echelon {

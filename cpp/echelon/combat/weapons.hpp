@@ -3,8 +3,8 @@
 // Numbers here are the game's balance; docs/game_rules.md lists them for users.
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
-#include "echelon/mech/mech_classes.hpp"
+#include "echelon/base/host_device.hpp"
+#include "echelon/mech/classes.hpp"
 
 namespace echelon {
 

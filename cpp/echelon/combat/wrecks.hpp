@@ -1,6 +1,6 @@
 #pragma once
 // Wreck debris: a dead mech's box becomes SOLID_DEBRIS or DEBRIS_FIELD (reference sim.md §12).
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 #include "echelon/world/world.hpp"
 
 namespace echelon {

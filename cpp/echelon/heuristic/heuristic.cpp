@@ -7,7 +7,7 @@
 
 #include "echelon/rules/actions.hpp"
 #include "echelon/combat/ewar.hpp"
-#include "echelon/heuristic/heuristic_steer.hpp"
+#include "echelon/heuristic/steer.hpp"
 #include "echelon/world/raycast.hpp"
 #include "echelon/combat/weapons.hpp"
 

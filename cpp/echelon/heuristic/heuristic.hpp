@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "echelon/config.hpp"
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 #include "echelon/maps/nav.hpp"
 #include "echelon/base/rng.hpp"
 #include "echelon/world_state.hpp"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "echelon/maps/map_info.hpp"
-#include "echelon/mech/mech_classes.hpp"
+#include "echelon/mech/classes.hpp"
 #include "echelon/maps/nav.hpp"
 #include "echelon/world/world.hpp"
 

@@ -1,6 +1,6 @@
 #include "echelon/maps/generate.hpp"
 
-#include "echelon/maps/generator.hpp"
+#include "echelon/maps/procedural.hpp"
 #include "echelon/maps/simple_map.hpp"
 
 namespace echelon {

@@ -23,7 +23,7 @@
 #include <span>
 #include <vector>
 
-#include "echelon/mech/mech_classes.hpp"
+#include "echelon/mech/classes.hpp"
 #include "echelon/base/vec3.hpp"
 #include "echelon/world/world.hpp"
 

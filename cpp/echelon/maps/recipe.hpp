@@ -12,7 +12,7 @@
 #include "echelon/world/world.hpp"
 #include "echelon/maps/connectivity.hpp"
 #include "echelon/maps/corridors.hpp"
-#include "echelon/maps/layout.hpp"
+#include "echelon/maps/quadrants.hpp"
 #include "echelon/maps/transforms.hpp"
 
 namespace echelon::terrain {

@@ -7,7 +7,7 @@
 
 #include "echelon/maps/map_info.hpp"
 #include "echelon/world/world.hpp"
-#include "echelon/maps/layout.hpp"
+#include "echelon/maps/quadrants.hpp"
 
 namespace echelon::terrain {
 

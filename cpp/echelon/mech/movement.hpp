@@ -4,7 +4,7 @@
 // with other mechs, and the world ceiling (SPEC §1.2).
 #include <span>
 
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 #include "echelon/base/rng.hpp"
 #include "echelon/world/world.hpp"
 

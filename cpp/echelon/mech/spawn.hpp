@@ -1,7 +1,7 @@
 #pragma once
 // Placing both teams in their corners at the start of an episode (reference sim.md §2).
 #include "echelon/maps/map_info.hpp"
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 #include "echelon/base/rng.hpp"
 #include "echelon/world/world.hpp"
 

@@ -4,7 +4,7 @@
 // host emulator take them by value; who owns the memory is the Device's business (obs_mirror.hpp).
 #include <cstdint>
 
-#include "echelon/obs/obs_view.hpp"
+#include "echelon/obs/world_view.hpp"
 #include "echelon/base/vec3.hpp"
 
 namespace echelon {

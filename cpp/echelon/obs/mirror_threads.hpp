@@ -6,8 +6,8 @@
 // C++17 (compiled by nvcc too).
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
-#include "echelon/obs/obs_agent.hpp"
+#include "echelon/base/host_device.hpp"
+#include "echelon/obs/agent_writer.hpp"
 #include "echelon/world/raycast.hpp"
 #include "echelon/obs/terrain_maps.hpp"
 #include "echelon/obs/mirror_buffers.hpp"

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
-#include "echelon/mech/mech_classes.hpp"
+#include "echelon/base/host_device.hpp"
+#include "echelon/mech/classes.hpp"
 #include "echelon/base/vec3.hpp"
 
 namespace echelon {

@@ -5,9 +5,9 @@
 // Both count every material that blocks (glass, reinforced, debris ... not only solid; SPEC §3).
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
+#include "echelon/base/host_device.hpp"
 #include "echelon/world/materials.hpp"
-#include "echelon/obs/obs_layout.hpp"
+#include "echelon/obs/layout.hpp"
 
 namespace echelon {
 

@@ -7,7 +7,7 @@
 
 #include "echelon/combat/combat.hpp"
 #include "echelon/config.hpp"
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 #include "echelon/rules/zone.hpp"
 
 namespace echelon {

@@ -2,7 +2,7 @@
 // The capture zone (king of the hill) and its scoring by tonnage (reference sim.md §15).
 #include <cmath>
 
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 
 namespace echelon {
 

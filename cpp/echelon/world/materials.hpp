@@ -1,7 +1,7 @@
 #pragma once
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
+#include "echelon/base/host_device.hpp"
 
 namespace echelon {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "echelon/base/hd.hpp"
+#include "echelon/base/host_device.hpp"
 #include "echelon/world/materials.hpp"
 #include "echelon/base/vec3.hpp"
 #include "echelon/world/voxel_view.hpp"

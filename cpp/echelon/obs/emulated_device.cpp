@@ -1,4 +1,4 @@
-#include "echelon/obs/host_device.hpp"
+#include "echelon/obs/emulated_device.hpp"
 
 #include <cstring>
 

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
-#include "echelon/mech/mech_classes.hpp"
-#include "echelon/obs/obs_layout.hpp"
-#include "echelon/obs/obs_view.hpp"
+#include "echelon/base/host_device.hpp"
+#include "echelon/mech/classes.hpp"
+#include "echelon/obs/layout.hpp"
+#include "echelon/obs/world_view.hpp"
 #include "echelon/obs/sensor_model.hpp"
 #include "echelon/base/vec3.hpp"
 

@@ -1,4 +1,4 @@
-#include "echelon/heuristic/heuristic_steer.hpp"
+#include "echelon/heuristic/steer.hpp"
 
 #include <cmath>
 

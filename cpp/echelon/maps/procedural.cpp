@@ -1,4 +1,4 @@
-#include "echelon/maps/generator.hpp"
+#include "echelon/maps/procedural.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "echelon/batch.hpp"
+#include "echelon/simulator.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "echelon/rules/action_decode.hpp"
 #include "echelon/combat/combat.hpp"
-#include "echelon/rules/episode.hpp"
+#include "echelon/rules/episode_end.hpp"
 #include "echelon/maps/generate.hpp"
 #include "echelon/mech/movement.hpp"
 #include "echelon/rules/rewards.hpp"

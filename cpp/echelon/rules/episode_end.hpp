@@ -1,6 +1,6 @@
 #pragma once
 // Episode end conditions, checked after every decision (reference sim.md §15.3, SPEC §2).
-#include "echelon/mech/mechs.hpp"
+#include "echelon/mech/mech_table.hpp"
 
 namespace echelon {
 

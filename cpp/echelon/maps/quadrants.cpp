@@ -1,4 +1,4 @@
-#include "echelon/maps/layout.hpp"
+#include "echelon/maps/quadrants.hpp"
 
 namespace echelon::terrain {
 

@@ -1,4 +1,4 @@
-#include "echelon/obs/obs_layout.hpp"
+#include "echelon/obs/layout.hpp"
 
 #include <stdexcept>
 

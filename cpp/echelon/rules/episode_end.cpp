@@ -1,4 +1,4 @@
-#include "echelon/rules/episode.hpp"
+#include "echelon/rules/episode_end.hpp"
 
 namespace echelon {
 

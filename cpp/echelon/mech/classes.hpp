@@ -2,7 +2,7 @@
 // The four hull classes and the pack roster (reference sim.md §2–§3).
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
+#include "echelon/base/host_device.hpp"
 
 namespace echelon {
 

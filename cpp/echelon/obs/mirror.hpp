@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "echelon/batch.hpp"
+#include "echelon/simulator.hpp"
 #include "echelon/combat/combat.hpp"
 #include "echelon/obs/mirror_buffers.hpp"
 

@@ -4,7 +4,7 @@
 // per-agent writer (obs_agent.hpp) cannot tell the difference. C++17 (compiled by nvcc too).
 #include <cstdint>
 
-#include "echelon/base/hd.hpp"
+#include "echelon/base/host_device.hpp"
 #include "echelon/base/vec3.hpp"
 
 namespace echelon {

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "echelon/mech/mech_classes.hpp"
+#include "echelon/mech/classes.hpp"
 #include "echelon/base/vec3.hpp"
 
 namespace echelon {

@@ -9,10 +9,10 @@
 
 #include "echelon/combat/combat.hpp"
 #include "echelon/config.hpp"
-#include "echelon/mech/mechs.hpp"
-#include "echelon/obs/obs_agent.hpp"
-#include "echelon/obs/obs_layout.hpp"
-#include "echelon/obs/obs_view.hpp"
+#include "echelon/mech/mech_table.hpp"
+#include "echelon/obs/agent_writer.hpp"
+#include "echelon/obs/layout.hpp"
+#include "echelon/obs/world_view.hpp"
 #include "echelon/world/world.hpp"
 
 namespace echelon {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "echelon/obs/mirror_buffers.hpp"
-#include "echelon/obs/obs_mirror.hpp"
+#include "echelon/obs/mirror.hpp"
 
 namespace echelon {
 

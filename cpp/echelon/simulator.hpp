@@ -8,8 +8,8 @@
 
 #include "echelon/config.hpp"
 #include "echelon/heuristic/heuristic.hpp"
-#include "echelon/mech/mechs.hpp"
-#include "echelon/obs/obs.hpp"
+#include "echelon/mech/mech_table.hpp"
+#include "echelon/obs/cpu_writer.hpp"
 #include "echelon/base/thread_pool.hpp"
 #include "echelon/world_state.hpp"
 

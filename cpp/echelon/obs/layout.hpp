@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "echelon/base/hd.hpp"
+#include "echelon/base/host_device.hpp"
 
 namespace echelon {
 

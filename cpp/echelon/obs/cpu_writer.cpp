@@ -1,4 +1,4 @@
-#include "echelon/obs/obs.hpp"
+#include "echelon/obs/cpu_writer.hpp"
 
 #include <algorithm>
 
