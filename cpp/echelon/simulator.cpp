@@ -11,7 +11,7 @@
 #include "echelon/maps/generate.hpp"
 #include "echelon/mech/movement.hpp"
 #include "echelon/rules/rewards.hpp"
-#include "echelon/mech/spawn.hpp"
+#include "echelon/maps/spawn.hpp"
 
 namespace echelon {
 

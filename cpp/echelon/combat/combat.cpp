@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "echelon/rules/actions.hpp"
+#include "echelon/mech/actions.hpp"
 #include "echelon/combat/hazards.hpp"
 #include "echelon/combat/heat.hpp"
 #include "echelon/combat/projectiles.hpp"

@@ -6,7 +6,7 @@
 
 #include "echelon/base/host_device.hpp"
 #include "echelon/mech/mech_table.hpp"
-#include "echelon/obs/sensor_model.hpp"
+#include "echelon/combat/sensor_model.hpp"
 
 namespace echelon {
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "echelon/rules/actions.hpp"
+#include "echelon/mech/actions.hpp"
 #include "echelon/combat/damage.hpp"
 #include "echelon/combat/ewar.hpp"
 #include "echelon/world_state.hpp"

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "echelon/rules/actions.hpp"
+#include "echelon/mech/actions.hpp"
 #include "echelon/combat/ewar.hpp"
 #include "echelon/heuristic/steer.hpp"
 #include "echelon/world/raycast.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "echelon/mech/spawn.hpp"
+#include "echelon/maps/spawn.hpp"
 
 namespace echelon {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "echelon/rules/actions.hpp"
+#include "echelon/mech/actions.hpp"
 
 namespace echelon {
 

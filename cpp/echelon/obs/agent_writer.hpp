@@ -9,7 +9,7 @@
 #include "echelon/mech/classes.hpp"
 #include "echelon/obs/layout.hpp"
 #include "echelon/obs/world_view.hpp"
-#include "echelon/obs/sensor_model.hpp"
+#include "echelon/combat/sensor_model.hpp"
 #include "echelon/base/vec3.hpp"
 
 namespace echelon {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "echelon/rules/actions.hpp"
+#include "echelon/mech/actions.hpp"
 
 namespace echelon {
 

@@ -1,4 +1,4 @@
-#include "echelon/mech/spawn.hpp"
+#include "echelon/maps/spawn.hpp"
 
 #include <algorithm>
 #include <cmath>
