@@ -6,7 +6,7 @@
 #include <string>
 
 #include "echelon/rules/action_decode.hpp"
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 #include "echelon/rules/episode_end.hpp"
 #include "echelon/maps/generate.hpp"
 #include "echelon/mech/movement.hpp"

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 #include "echelon/maps/map_info.hpp"
 #include "echelon/obs/cpu_writer.hpp"
 #include "echelon/base/rng.hpp"

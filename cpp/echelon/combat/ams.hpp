@@ -3,7 +3,7 @@
 // missile gets ONE interception roll, by the nearest ready defender of its target's team (alive,
 // powered heavy, AMS cooled down, within 5.5 vox). The roll succeeds with ams_intercept_prob and
 // costs the defender its cooldown either way, so the per-missile kill chance is bounded.
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 
 namespace echelon {
 

@@ -2,7 +2,7 @@
 // The damage pipeline (reference sim.md §10.3, §11.6, §12) with the SPEC §4 accounting: every
 // point of damage is credited to the shooter as enemy or friendly damage, capped at the victim's
 // remaining HP, and every death resolves kill / team-kill / assist credit exactly once.
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 
 namespace echelon {
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "echelon/combat/ams.hpp"
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 #include "echelon/combat/damage.hpp"
 #include "echelon/world_state.hpp"
 

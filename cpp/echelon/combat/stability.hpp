@@ -3,7 +3,7 @@
 // At 0 the mech falls for 3 s (no movement, rotation or firing), then stands with half stability.
 // Regeneration 10/s x max(0.1, 1 - penalties): legged +0.5 (and cap 50), moving > 1 vox/s +0.5,
 // suppressed +0.75.
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 
 namespace echelon {
 

@@ -3,7 +3,7 @@
 // are decided on the same pre-fire state (targets, locks, LOS), then applied in an order shuffled
 // each substep, so no team fires first and a mutual kill trade lands both shots. Fallen or
 // shut-down mechs cannot fire. A valid focus target is always used; otherwise the nearest valid enemy.
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 
 namespace echelon {
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 #include "echelon/config.hpp"
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/obs/agent_writer.hpp"

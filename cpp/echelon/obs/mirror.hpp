@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "echelon/simulator.hpp"
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 #include "echelon/obs/mirror_buffers.hpp"
 
 namespace echelon {

@@ -4,7 +4,7 @@
 // physics, the pack comm message. Triggers, vent and movement are read per substep.
 #include <span>
 
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 
 namespace echelon {
 

@@ -5,7 +5,7 @@
 // death discount can apply) — plus optional team mixing and terminal win/loss rewards.
 #include <span>
 
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 #include "echelon/config.hpp"
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/rules/zone.hpp"

@@ -1,4 +1,4 @@
-#include "echelon/combat/combat.hpp"
+#include "echelon/combat/combat_state.hpp"
 
 #include <algorithm>
 
