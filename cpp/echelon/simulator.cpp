@@ -6,7 +6,7 @@
 #include <string>
 
 #include "echelon/rules/action_decode.hpp"
-#include "echelon/combat/combat_state.hpp"
+#include "echelon/combat/substep.hpp"
 #include "echelon/rules/episode_end.hpp"
 #include "echelon/maps/generate.hpp"
 #include "echelon/mech/movement.hpp"
@@ -178,9 +178,9 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     // Decision level: focus target, EWAR, observation controls; then the physics substeps in the
     // reference order (combat first, movement last).
     CombatState& cs = ws.combat;
-    cs.scratch.clear();
+    cs.tally.clear();
     cs.events.clear();
-    decode_decision_actions(cfg_, m, cs, ws.actions);
+    decode_decision_actions(cfg_, m, cs.contact_ids, ws.actions);
     heuristic_.apply_focus(w, m);
     CombatCtx ctx{cfg_, m, ws.world, cs, ws.sim_rng, ws.stats};
     const MovementParams mp{cfg_.dt, cfg_.gravity};
@@ -188,7 +188,7 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
         run_combat_substep(ctx, ws.actions, action_dim());
         move_mechs(m, ws.world, ws.actions, action_dim(), mp, ws.sim_rng, ws.order);
     }
-    store_comm_messages(cfg_, m, cs, ws.actions);
+    store_comm_messages(cfg_, m, cs.comm, ws.actions);
     ++ws.step;
 
     const float dt_act = cfg_.decision_seconds();
@@ -200,7 +200,7 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     const Outcome outcome = check_episode_end(m, {{ws.zone_score[0], ws.zone_score[1]}, cfg_.zone_score_to_win(), ws.step, cfg_.max_steps()});
 
     RewardInputs ri{&ws.map.zone, ws.ticks, ws.potential, ws.alive_before, outcome.terminated(), scale};
-    ri.combat = &cs.scratch;
+    ri.combat = &cs.tally;
     ri.contested_before = ws.contested_before;
     ri.episode_ended = outcome.ended();
     ri.winner = outcome.winner;

@@ -1,6 +1,5 @@
 #include "echelon/combat/ams.hpp"
 
-#include "echelon/world_state.hpp"
 
 namespace echelon {
 

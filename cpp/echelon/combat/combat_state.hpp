@@ -1,13 +1,14 @@
 #pragma once
-// Per-world combat state and the context every combat mechanic works on. The substep driver
-// (run_combat_substep) runs the reference order (sim.md §4): timers, EWAR heat, hazards,
-// stability, vent and dissipation per mech, then projectiles, then weapons; movement follows in
-// BatchSim::step_world.
+// Per-world combat state and the context every combat mechanic works on (the substep that orders
+// the mechanics is combat/substep.hpp).
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "echelon/config.hpp"
+#include "echelon/mech/actions.hpp"
+#include "echelon/rules/episode_stats.hpp"
+#include "echelon/rules/step_tally.hpp"
 #include "echelon/combat/events.hpp"
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/combat/projectiles.hpp"
@@ -16,28 +17,6 @@
 #include "echelon/world/world.hpp"
 
 namespace echelon {
-
-inline constexpr int kContactSlots = 5;
-
-// Accumulated over one decision step, per agent; the reward terms read it (SPEC §4).
-struct CombatScratch {
-    std::vector<float> enemy_damage;     // dealt to enemies, each hit capped at the victim's remaining HP
-    std::vector<float> friendly_damage;  // dealt to the own team (splash), self included, capped likewise
-    std::vector<int32_t> kills, team_kills, assists;
-    std::vector<uint8_t> died;
-    void resize(size_t a) {
-        enemy_damage.assign(a, 0.f); friendly_damage.assign(a, 0.f);
-        kills.assign(a, 0); team_kills.assign(a, 0); assists.assign(a, 0); died.assign(a, 0);
-    }
-    void clear() {
-        std::fill(enemy_damage.begin(), enemy_damage.end(), 0.f);
-        std::fill(friendly_damage.begin(), friendly_damage.end(), 0.f);
-        std::fill(kills.begin(), kills.end(), 0);
-        std::fill(team_kills.begin(), team_kills.end(), 0);
-        std::fill(assists.begin(), assists.end(), 0);
-        std::fill(died.begin(), died.end(), 0);
-    }
-};
 
 enum class ShotKind : uint8_t { Hitscan, Paint, Spawn };
 
@@ -60,7 +39,7 @@ struct CombatState {
     ProjectilePool projectiles;
     SmokePool smoke;
     EventLog events;
-    CombatScratch scratch;
+    StepTally tally;                     // this decision step's counts, read by the rewards
     std::vector<ShotPlan> plans;         // scratch for the weapons phase
     std::vector<int32_t> plan_order;
     std::vector<float> comm;             // [A, comm_dim] last message of each agent
@@ -74,7 +53,7 @@ struct CombatState {
         projectiles.init(a * kProjectilesPerAgent);
         smoke.init(a * kCloudsPerAgent);
         events.init(a * kEventsPerAgent);
-        scratch.resize(a);
+        tally.resize(a);
         plans.assign(a * 4, ShotPlan{});
         plan_order.assign(a * 4, 0);
         comm.assign(a * static_cast<size_t>(comm_dim), 0.f);
@@ -97,10 +76,5 @@ struct CombatCtx {
     }
     void stat(int base, int team, float v = 1.f) { stats[base + team] += v; }
 };
-
-// New episode: every combat field of every mech to its start value; pools emptied.
-void reset_combat(CombatState& cs, MechSpan m);
-// One physics substep of combat (everything before movement). `actions` = sanitised rows.
-void run_combat_substep(CombatCtx& ctx, std::span<const float> actions, int action_dim);
 
 }  // namespace echelon

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "echelon/world_state.hpp"
 #include "echelon/combat/wrecks.hpp"
 
 namespace echelon {
@@ -23,10 +22,10 @@ void deal_damage(CombatCtx& ctx, int shooter, int target, float dmg) {
     if (shooter < 0 || counted <= 0.f) return;
     const int team = m.team[shooter];
     if (team != m.team[target]) {
-        ctx.cs.scratch.enemy_damage[shooter] += counted;
+        ctx.cs.tally.enemy_damage[shooter] += counted;
         ctx.stat(kStatDamageBlue, team, counted);
     } else {
-        ctx.cs.scratch.friendly_damage[shooter] += counted;
+        ctx.cs.tally.friendly_damage[shooter] += counted;
         ctx.stat(kStatFriendlyDamageBlue, team, counted);
     }
 }
@@ -110,7 +109,7 @@ void check_death(CombatCtx& ctx, int victim, int killer, Weapon weapon) {
     if (!m.alive[victim] || m.hp[victim] > 0.f) return;
     m.alive[victim] = 0;
     m.vel[victim] = {};
-    CombatScratch& sc = ctx.cs.scratch;
+    StepTally& sc = ctx.cs.tally;
     sc.died[victim] = 1;
     const int vteam = m.team[victim];
     ctx.stat(kStatDeathsBlue, vteam);

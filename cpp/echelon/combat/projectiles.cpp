@@ -7,7 +7,6 @@
 #include "echelon/combat/ams.hpp"
 #include "echelon/combat/combat_state.hpp"
 #include "echelon/combat/damage.hpp"
-#include "echelon/world_state.hpp"
 
 namespace echelon {
 

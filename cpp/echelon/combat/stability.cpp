@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "echelon/world_state.hpp"
 
 namespace echelon {
 

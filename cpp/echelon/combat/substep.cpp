@@ -1,4 +1,4 @@
-#include "echelon/combat/combat_state.hpp"
+#include "echelon/combat/substep.hpp"
 
 #include <algorithm>
 
@@ -40,7 +40,7 @@ void reset_combat(CombatState& cs, MechSpan m) {
     }
     cs.projectiles.clear();
     cs.smoke.clear();
-    cs.scratch.clear();
+    cs.tally.clear();
     std::fill(cs.comm.begin(), cs.comm.end(), 0.f);
     std::fill(cs.contact_ids.begin(), cs.contact_ids.end(), -1);
     cs.tick = 0;

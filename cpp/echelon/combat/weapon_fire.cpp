@@ -5,7 +5,6 @@
 #include "echelon/mech/actions.hpp"
 #include "echelon/combat/damage.hpp"
 #include "echelon/combat/ewar.hpp"
-#include "echelon/world_state.hpp"
 
 namespace echelon {
 

@@ -12,10 +12,19 @@ inline constexpr int kVent = 5;
 inline constexpr int kSecondary = 6;
 inline constexpr int kTertiary = 7;
 inline constexpr int kSpecial = 8;
-inline constexpr int kTargetSelect = 9;  // 5 slots
+inline constexpr int kTargetSelect = 9;  // kTargetSlots slots
+inline constexpr int kTargetSlots = 5;
 inline constexpr int kSortMode = 14;     // 3 slots
 inline constexpr int kHostileOnly = 17;
 inline constexpr int kComm = 18;         // comm_dim slots
 inline constexpr int kBaseDim = 18;
 
 }  // namespace echelon::action
+
+namespace echelon {
+
+// Target selection picks among the first kContactSlots contact rows of the agent's last
+// observation; the simulator keeps which agent each of them showed.
+inline constexpr int kContactSlots = action::kTargetSlots;
+
+}  // namespace echelon

@@ -16,18 +16,19 @@ int argmax(const float* v, int n) {
     return best;
 }
 
-int decode_focus(const SimConfig& cfg, const MechSpan& m, const CombatState& cs, int i, const float* a) {
+int decode_focus(const SimConfig& cfg, const MechSpan& m, std::span<const int32_t> contact_ids, int i, const float* a) {
     if (!cfg.combat.enable_target_selection) return kNoMech;
     const int k = argmax(a + action::kTargetSelect, kContactSlots);
     if (!(a[action::kTargetSelect + k] > 0.f)) return kNoMech;
-    const int id = cs.contact_ids[static_cast<size_t>(i) * kContactSlots + k];
+    const int id = contact_ids[static_cast<size_t>(i) * kContactSlots + k];
     if (id < 0 || id >= m.size() || !m.alive[id] || m.team[id] == m.team[i]) return kNoMech;
     return id;
 }
 
 }  // namespace
 
-void decode_decision_actions(const SimConfig& cfg, MechSpan m, CombatState& cs, std::span<const float> actions) {
+void decode_decision_actions(const SimConfig& cfg, MechSpan m, std::span<const int32_t> contact_ids,
+                             std::span<const float> actions) {
     const int ad = cfg.action_dim();
     for (int i = 0; i < m.size(); ++i) {
         const float* a = &actions[static_cast<size_t>(i) * ad];
@@ -36,7 +37,7 @@ void decode_decision_actions(const SimConfig& cfg, MechSpan m, CombatState& cs, 
             m.focus[i] = kNoMech;
             continue;
         }
-        m.focus[i] = decode_focus(cfg, m, cs, i, a);
+        m.focus[i] = decode_focus(cfg, m, contact_ids, i, a);
         if (cfg.combat.enable_ewar && m.cls[i] == static_cast<uint8_t>(MechClass::Scout)) {
             const float v = a[action::kSecondary];
             m.eccm[i] = v > 0.5f ? 1 : 0;
@@ -52,10 +53,10 @@ void decode_decision_actions(const SimConfig& cfg, MechSpan m, CombatState& cs, 
     }
 }
 
-void store_comm_messages(const SimConfig& cfg, const MechSpan& m, CombatState& cs, std::span<const float> actions) {
+void store_comm_messages(const SimConfig& cfg, const MechSpan& m, std::span<float> comm, std::span<const float> actions) {
     const int ad = cfg.action_dim(), cd = cfg.comm_dim;
     for (int i = 0; i < m.size(); ++i) {
-        float* dst = &cs.comm[static_cast<size_t>(i) * cd];
+        float* dst = &comm[static_cast<size_t>(i) * cd];
         if (!cfg.combat.enable_comm || !m.alive[i]) {
             std::fill(dst, dst + cd, 0.f);
             continue;

@@ -8,7 +8,7 @@ namespace {
 
 float combat_terms(const RewardInputs& in, const RewardWeights& w, int i) {
     if (in.combat == nullptr) return 0.f;
-    const CombatScratch& c = *in.combat;
+    const StepTally& c = *in.combat;
     const bool contested = !in.contested_before.empty() && in.contested_before[i];
     const float mult = contested ? w.contested_mult : 1.f;
     float r = mult * (w.damage * c.enemy_damage[i] + w.kill * static_cast<float>(c.kills[i]) +

@@ -5,7 +5,7 @@
 // death discount can apply) — plus optional team mixing and terminal win/loss rewards.
 #include <span>
 
-#include "echelon/combat/combat_state.hpp"
+#include "echelon/rules/step_tally.hpp"
 #include "echelon/config.hpp"
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/rules/zone.hpp"
@@ -24,7 +24,7 @@ struct RewardInputs {
     std::span<const uint8_t> alive_before;
     bool episode_terminated;              // terminal transition: Phi(s') = 0
     float map_scale;
-    const CombatScratch* combat = nullptr;          // this step's damage / kill / assist / death record
+    const StepTally* combat = nullptr;          // this step's damage / kill / assist / death record
     std::span<const uint8_t> contested_before = {};  // agent was in a contested zone at the step start
     bool episode_ended = false;
     int winner = -1;                      // 0 blue, 1 red, -1 draw / none

@@ -1,0 +1,16 @@
+#pragma once
+// The combat part of one physics substep, in the reference order: timers, EWAR heat, hazards,
+// stability, vent and dissipation per mech, then projectiles, then weapons (movement follows in
+// the simulator's step). Each mechanic lives in its own file; this one only orders them.
+#include <span>
+
+#include "echelon/combat/combat_state.hpp"
+
+namespace echelon {
+
+// New episode: every combat field of every mech to its start value; pools emptied.
+void reset_combat(CombatState& cs, MechSpan m);
+// One physics substep of combat (everything before movement). `actions` = sanitised rows.
+void run_combat_substep(CombatCtx& ctx, std::span<const float> actions, int action_dim);
+
+}  // namespace echelon
