@@ -259,7 +259,7 @@ def test_bare_batchsim_keeps_its_bound_buffers_alive() -> None:
     cfg = _core.SimConfig()
     cfg.size_x, cfg.size_y, cfg.size_z = 32, 32, 8
     sim = _core.BatchSim(cfg, 2, 0, 1)
-    obs_ref = weakref.ref(bind_numpy_buffers(sim)[0])
+    obs_ref = weakref.ref(bind_numpy_buffers(sim)["obs"])
     gc.collect()
     assert obs_ref() is not None
     sim.reset()

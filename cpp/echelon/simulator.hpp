@@ -1,33 +1,42 @@
 #pragma once
-// BatchSim: W independent worlds stepped on a worker-thread pool, with same-step auto-reset.
-// Output buffers are allocated by the caller (Python, as torch tensors) and written in place.
+// BatchSim, the simulator's entry point: W independent worlds stepped on a worker-thread pool,
+// with same-step auto-reset. The order of one step is BatchSim::step_world (simulator.cpp), one
+// named phase per line. Output buffers (outputs.hpp) are allocated by the caller (VecEnv: torch
+// tensors), bound by name and written in place. Who writes the observation rows (the CPU writer,
+// the CUDA mirror or its host emulation) is chosen at construction and driven from inside step.
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
+#include "echelon/base/thread_pool.hpp"
 #include "echelon/config.hpp"
 #include "echelon/heuristic/heuristic.hpp"
 #include "echelon/mech/mech_table.hpp"
-#include "echelon/obs/cpu_writer.hpp"
-#include "echelon/base/thread_pool.hpp"
+#include "echelon/obs/layout.hpp"
+#include "echelon/obs/mirror_base.hpp"
+#include "echelon/outputs.hpp"
+#include "echelon/rules/episode_end.hpp"
 #include "echelon/world_state.hpp"
 
 namespace echelon {
 
 class StateReader;
 
-// Caller-owned buffers, all C-contiguous: [W, A, D], [W, A], [W], [W, S].
-struct StepBuffers {
-    std::span<float> obs, final_obs, reward;
-    std::span<bool> terminated, truncated, alive, episode_end;
-    std::span<int8_t> winner;
-    std::span<float> episode_stats;
-};
+// Who writes the observation rows: the CPU writer on the worker threads, the observation mirror
+// on a CUDA GPU (obs bound in device memory), or the same mirror emulated on the host (tests).
+enum class ObsBackend : int { Cpu = 0, Cuda = 1, CudaEmulated = 2 };
+// Where a bound buffer lives.
+enum class BufferMemory : int { Host = 0, Device = 1 };
+// Version of the save_state blob (snapshot.cpp); load_state reads only this version.
+// 2: the last step's late terminal rewards left the per-world state (an output buffer now).
+inline constexpr uint32_t kSnapshotFormatVersion = 2;
 
 class BatchSim {
 public:
-    BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_threads);
+    BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_threads,
+             ObsBackend obs_backend = ObsBackend::Cpu, int device = 0);
 
     const SimConfig& config() const { return cfg_; }
     int num_worlds() const { return static_cast<int>(worlds_.size()); }
@@ -37,12 +46,21 @@ public:
     const ObsConstants& obs_constants() const { return obs_constants_; }
     int num_threads() const { return pool_.num_threads(); }
     const ObsLayout& layout() const { return layout_; }
+    ObsBackend obs_backend() const { return obs_backend_; }
+    int device() const { return device_; }  // the CUDA device of ObsBackend::Cuda
 
-    void bind(const StepBuffers& buffers);
+    // The shape of an output buffer of this sim ([W], [W, A], [W, A, D] or [W, S]).
+    std::vector<size_t> buffer_shape(const BufferSpec& spec) const;
+    // Binds one output buffer by its name in kOutputBuffers: `count` elements of `dtype` at `data`,
+    // C-contiguous. Every buffer lives in host memory except `obs` with ObsBackend::Cuda, which
+    // lives on the GPU. Throws std::invalid_argument naming the problem.
+    void bind(std::string_view name, BufferDtype dtype, void* data, size_t count, BufferMemory memory);
     // Starts a new episode in every world and writes the first observations.
-    void reset();
+    void reset(uintptr_t stream = 0);
     // One decision step for all worlds. `actions` is [W, A, action_dim]; it is read, never written.
-    void step(std::span<const float> actions);
+    // `stream`: the CUDA stream the mirror works on (ObsBackend::Cuda; 0 otherwise). Returns the
+    // number of non-finite action entries this step replaced by 0.
+    int64_t step(std::span<const float> actions, uintptr_t stream = 0);
 
     // Heuristic opponent (docs/heuristic.md): a team's level (-1 = external) from each world's
     // next episode on, for curricula; call between steps.
@@ -56,7 +74,7 @@ public:
     // before changing anything, restores it in place (views into the state stay valid), rebuilds
     // the derived caches and, when buffers are bound, re-writes every world's observation rows.
     std::vector<uint8_t> save_state() const;
-    void load_state(std::span<const uint8_t> blob);
+    void load_state(std::span<const uint8_t> blob, uintptr_t stream = 0);
 
     // Non-finite action entries replaced by 0 since construction, all worlds.
     int64_t bad_action_total() const;
@@ -64,24 +82,36 @@ public:
     // Direct access for tests, tools and later subsystems (not for training loops).
     WorldState& world_state(int w) { return *worlds_.at(static_cast<size_t>(w)); }
     MechTable& mechs() { return mechs_; }
-    // Re-writes world w's observation rows from its current state (after manual edits).
+    // Re-writes world w's observation rows from its current state (after manual edits); with a
+    // mirror backend, the mirror publishes every world (on the default stream).
     void refresh_observation(int w);
-    // The per-world numbers the observation reads (zone, scores, time), for the GPU mirror.
-    ObsWorldScalars obs_scalars(int w) const { return obs_scalars(*worlds_.at(static_cast<size_t>(w))); }
-    // Off: step() and reset() leave obs rows to another writer (the CUDA path). final_obs of ended
-    // worlds is still written on the CPU, from the state before the reset.
-    void set_cpu_observation(bool on) { cpu_observation_ = on; }
-    bool cpu_observation() const { return cpu_observation_; }
+    // Off: no observation rows are written or computed (benchmarks time the simulation alone).
+    void set_write_observations(bool on) { write_observations_ = on; }
+    // The mirror behind ObsBackend::Cuda / CudaEmulated (nullptr with the CPU writer): its phase
+    // timings and upload counters.
+    const ObsMirrorBase* mirror() const { return mirror_.get(); }
 
 private:
     friend struct StateAccess;
     std::unique_ptr<WorldState> make_world_state() const;
     void read_state_body(StateReader& r, bool commit);
-    void reset_world(int w);
+    bool all_bound() const { return bound_mask_ == (1u << kNumOutputBuffers) - 1; }
+    void require_bound(const char* what) const;
+
+    // The phases of one world's step, in the order step_world calls them.
+    void begin_step(int w, WorldState& ws, MechSpan m);
+    void sanitise_actions(WorldState& ws, const MechSpan& m, std::span<const float> rows);
+    void decide(int w, WorldState& ws, MechSpan m);
+    void run_substeps(WorldState& ws, MechSpan m);
+    Outcome score_step(int w, WorldState& ws, MechSpan m);
+    void finish_episode(int w, WorldState& ws, const Outcome& outcome);
+    void observe(int w);
     void step_world(int w, std::span<const float> actions);
-    void sanitise_actions(int w, std::span<const float> rows);
-    ObsWorldScalars obs_scalars(const WorldState& ws) const;
+
+    void reset_world(int w);
+    void clear_step_outputs(int w);
     void write_world_obs(int w, std::span<float> out);
+    void publish_observations(uintptr_t stream);
     std::span<float> rows(std::span<float> buf, int w, int width) const;
     template <typename T>
     std::span<T> agent_rows(std::span<T> buf, int w) const {
@@ -97,8 +127,11 @@ private:
     HeuristicTeams heuristic_;
     ThreadPool pool_;
     StepBuffers out_{};
-    bool bound_ = false;
-    bool cpu_observation_ = true;
+    uint32_t bound_mask_ = 0;  // bit i: kOutputBuffers[i] is bound
+    ObsBackend obs_backend_;
+    int device_;
+    std::unique_ptr<ObsMirrorBase> mirror_;
+    bool write_observations_ = true;
 };
 
 }  // namespace echelon

@@ -11,15 +11,16 @@
 #include <algorithm>
 #include <string>
 
-#include "echelon/simulator.hpp"
 #include "echelon/base/state_io.hpp"
+#include "echelon/obs/cpu_writer.hpp"
+#include "echelon/simulator.hpp"
 
 namespace echelon {
 
 namespace {
 
 constexpr char kMagic[8] = {'E', 'C', 'H', 'S', 'N', 'A', 'P', '\0'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = kSnapshotFormatVersion;
 constexpr uint32_t kByteOrderMark = 0x01020304u;
 constexpr size_t kHeaderBytes = sizeof kMagic + 2 * sizeof(uint32_t);
 static_assert(sizeof(Vec3) == 3 * sizeof(float), "Vec3 arrays are stored as packed float triples");
@@ -227,7 +228,6 @@ struct StateAccess {
         save(w, cs.events);
         w.put_vector(cs.comm);
         w.put_vector(cs.contact_ids);
-        w.put_vector(cs.late_terminal);
         w.put(cs.tick);
         w.put(cs.dropped_shots);
         w.put_vector(ws.actions);  // the last step's sanitised rows (last_actions view)
@@ -256,7 +256,6 @@ struct StateAccess {
         r.get_fixed(cs.comm, "comm messages");
         r.get_fixed(cs.contact_ids, "contact ids");
         for (const int32_t id : cs.contact_ids) check_index(id, agents, "contact id");
-        r.get_fixed(cs.late_terminal, "late terminal rewards");
         cs.tick = r.get<int32_t>("combat tick");
         cs.dropped_shots = r.get<int64_t>("dropped shots");
         r.get_fixed(ws.actions, "last action rows");
@@ -417,7 +416,7 @@ void BatchSim::read_state_body(StateReader& r, bool commit) {
     if (commit) seed_ = seed;
 }
 
-void BatchSim::load_state(std::span<const uint8_t> blob) {
+void BatchSim::load_state(std::span<const uint8_t> blob, uintptr_t stream) {
     // Validate everything on scratch objects first, so a bad blob leaves the sim untouched.
     StateReader check = open_snapshot(blob, cfg_, num_worlds());
     read_state_body(check, false);
@@ -428,8 +427,12 @@ void BatchSim::load_state(std::span<const uint8_t> blob) {
         rebuild_terrain_maps(ws.world, ws.obs_cache);
         // Nav graphs of an episode the heuristic has not started yet are built by its next sync.
         if (heuristic_.world(w).episode == ws.episode) heuristic_.rebuild_nav(w, ws.world);
-        if (bound_) refresh_observation(w);
+        if (all_bound()) observe(w);
     });
+    if (mirror_ && all_bound()) {
+        mirror_->mark_all_dirty();
+        publish_observations(stream);
+    }
 }
 
 }  // namespace echelon

@@ -6,9 +6,10 @@
 #include "echelon/combat/combat_state.hpp"
 #include "echelon/rules/episode_stats.hpp"
 #include "echelon/maps/map_info.hpp"
-#include "echelon/obs/cpu_writer.hpp"
+#include "echelon/obs/cache.hpp"
 #include "echelon/base/rng.hpp"
 #include "echelon/world/world.hpp"
+#include "echelon/rules/rewards.hpp"
 #include "echelon/rules/zone.hpp"
 
 namespace echelon {
@@ -25,10 +26,8 @@ struct WorldState {
     float stats[kNumEpisodeStats] = {};
     // Per-world scratch, sized once so a step allocates nothing.
     std::vector<float> actions;    // sanitised action rows
-    std::vector<float> potential;  // approach potential before the step
-    std::vector<uint8_t> alive_before;
-    std::vector<int> order;
-    std::vector<uint8_t> contested_before;  // in a contested zone at the start of the step
+    DecisionStart start;           // alive, approach potential, contested: at the step's start
+    std::vector<int> order;        // movement order, shuffled every substep
     CombatState combat;
     ObsCache obs_cache;
 };

@@ -73,7 +73,7 @@ class RewardConfig:
     ``contested_death_mult`` the death penalty when the agent started the step in a contested
     zone. ``team_mix`` is alpha in alpha*own + (1-alpha)*team mean. ``win``/``loss`` are paid to
     every agent of the team when the episode ends with a winner (agents that died earlier get
-    theirs through ``BatchSim.late_terminal_rewards``).
+    theirs in ``info["late_terminal"]``, for their death rows).
     """
 
     zone_tick: float = 3.0

@@ -44,7 +44,6 @@ struct CombatState {
     std::vector<int32_t> plan_order;
     std::vector<float> comm;             // [A, comm_dim] last message of each agent
     std::vector<int32_t> contact_ids;    // [A, 5] agent index in each contact slot of the last obs, -1 empty
-    std::vector<float> late_terminal;    // [A] terminal reward for agents that died before the end
     int32_t tick = 0;                    // substeps since the episode started
     int64_t dropped_shots = 0;           // shots lost to a full projectile pool (never expected)
 
@@ -58,7 +57,6 @@ struct CombatState {
         plan_order.assign(a * 4, 0);
         comm.assign(a * static_cast<size_t>(comm_dim), 0.f);
         contact_ids.assign(a * kContactSlots, -1);
-        late_terminal.assign(a, 0.f);
     }
 };
 

@@ -46,6 +46,15 @@ void reset_combat(CombatState& cs, MechSpan m) {
     cs.tick = 0;
 }
 
+void begin_decision(CombatState& cs, MechSpan m) {
+    for (int i = 0; i < m.size(); ++i) {
+        m.was_hit[i] = 0;
+        m.last_damage_dir[i] = {};
+    }
+    cs.tally.clear();
+    cs.events.clear();
+}
+
 void run_combat_substep(CombatCtx& ctx, std::span<const float> actions, int action_dim) {
     ++ctx.cs.tick;
     ctx.cs.smoke.tick();

@@ -10,6 +10,9 @@ namespace echelon {
 
 // New episode: every combat field of every mech to its start value; pools emptied.
 void reset_combat(CombatState& cs, MechSpan m);
+// A decision's start: the hit marks the observation shows for one decision (was_hit, the last
+// damage direction), the step's tally and its event log are cleared.
+void begin_decision(CombatState& cs, MechSpan m);
 // One physics substep of combat (everything before movement). `actions` = sanitised rows.
 void run_combat_substep(CombatCtx& ctx, std::span<const float> actions, int action_dim);
 

@@ -8,16 +8,6 @@
 
 namespace echelon {
 
-void ObsCache::init(int size_x, int size_y, int agents) {
-    const size_t plane = static_cast<size_t>(size_x) * size_y;
-    occupancy.assign(2 * plane, 0);
-    column_any.assign(plane, 0);
-    telemetry.assign(kTelemetrySide * kTelemetrySide, 0.f);
-    los.assign(static_cast<size_t>(agents) * agents, 0);
-    incoming.assign(static_cast<size_t>(agents), 0);
-    dirty_bins.assign(kTelemetrySide * kTelemetrySide, 0);
-}
-
 ObsConstants make_obs_constants(const SimConfig& cfg, int agents) {
     ObsConstants c{};
     c.agents = agents;
@@ -94,7 +84,7 @@ void mark_incoming_missiles(const ProjectilePool& projectiles, ObsCache& cache) 
             cache.incoming[static_cast<size_t>(p.target)] = 1;
 }
 
-ObsWorldView make_world_view(MechSpan m, const CombatState& cs, const ObsCache& cache, const ObsWorldScalars& s) {
+ObsWorldView make_world_view(MechSpan m, std::span<const float> comm, const ObsCache& cache) {
     ObsWorldView v{};
     ObsMechArrays& a = v.m;
     a.pos = m.pos.data(); a.vel = m.vel.data(); a.last_damage_dir = m.last_damage_dir.data();
@@ -106,8 +96,8 @@ ObsWorldView make_world_view(MechSpan m, const CombatState& cs, const ObsCache& 
     a.cls = m.cls.data(); a.team = m.team.data(); a.ecm = m.ecm.data(); a.eccm = m.eccm.data();
     a.was_hit = m.was_hit.data(); a.sort_mode = m.sort_mode.data(); a.hostile_only = m.hostile_only.data();
     a.incoming_missile = cache.incoming.data();
-    a.comm = cs.comm.data();
-    v.s = s;
+    a.comm = comm.data();
+    v.s = cache.scalars;
     v.los = cache.los.data();
     v.occupancy = cache.occupancy.data();
     v.telemetry = cache.telemetry.data();

@@ -1,32 +1,23 @@
 #pragma once
 // The CPU observation writer. Per world: refresh the terrain summaries where terrain changed,
 // line of sight for every pair of living mechs (terrain and smoke, once per unordered pair), the
-// incoming-missile flags, then one write_agent_observation per agent (obs_agent.hpp, the same
+// incoming-missile flags, then one write_agent_observation per agent (agent_writer.hpp, the same
 // code the CUDA kernel runs).
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "echelon/combat/combat_state.hpp"
+#include "echelon/combat/projectiles.hpp"
+#include "echelon/combat/smoke.hpp"
 #include "echelon/config.hpp"
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/obs/agent_writer.hpp"
+#include "echelon/obs/cache.hpp"
 #include "echelon/obs/layout.hpp"
 #include "echelon/obs/world_view.hpp"
 #include "echelon/world/world.hpp"
 
 namespace echelon {
-
-// Per-world products the observation reads; sized once.
-struct ObsCache {
-    std::vector<uint8_t> occupancy;   // [2][Y][X]
-    std::vector<uint8_t> column_any;  // [Y][X]
-    std::vector<float> telemetry;     // [16 * 16]
-    std::vector<uint8_t> los;         // [A][A]
-    std::vector<uint8_t> incoming;    // [A]
-    std::vector<uint8_t> dirty_bins;  // [16 * 16] scratch
-    void init(int size_x, int size_y, int agents);
-};
 
 ObsConstants make_obs_constants(const SimConfig& cfg, int agents);
 
@@ -39,7 +30,8 @@ void refresh_terrain_maps(const World& world, ObsCache& cache);
 void compute_pair_los(MechSpan m, const World& world, const SmokePool& smoke, ObsCache& cache);
 void mark_incoming_missiles(const ProjectilePool& projectiles, ObsCache& cache);
 
-ObsWorldView make_world_view(MechSpan m, const CombatState& cs, const ObsCache& cache, const ObsWorldScalars& s);
+// The view of one world for the per-agent writer: its mechs, pack messages [A, comm_dim] and cache.
+ObsWorldView make_world_view(MechSpan m, std::span<const float> comm, const ObsCache& cache);
 
 // Rows of one world [A, dim] (zeroed first; dead agents stay zero) and the agent shown in each
 // of the first five contact slots, for target selection.

@@ -66,4 +66,8 @@ void HostDevice::assemble(const MirrorBuffers& b, const ObsConstants& c, const O
 
 template class ObsMirror<HostDevice>;
 
+std::unique_ptr<ObsMirrorBase> make_emulated_mirror(const MirrorInputs& in) {
+    return std::make_unique<ObsMirror<HostDevice>>(in, 0);
+}
+
 }  // namespace echelon

@@ -3,7 +3,7 @@
 // kernel launch is a loop over the same thread bodies the CUDA kernels run (mirror_threads.hpp),
 // streams are ignored (everything is synchronous). It exists so the mirror's upload protocol,
 // indexing and hand-back are tested on machines without a GPU, against the CPU writer;
-// VecEnv(obs_backend="cuda-emulated") uses it. It is slow on purpose: one thread, no batching.
+// BatchSim with ObsBackend::CudaEmulated (VecEnv(obs_backend="cuda-emulated")) uses it. It is slow on purpose: one thread, no batching.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -48,7 +48,6 @@ private:
     std::array<std::chrono::steady_clock::time_point, 5> events_{};
 };
 
-using EmulatedGpuObservation = ObsMirror<HostDevice>;
 extern template class ObsMirror<HostDevice>;
 
 }  // namespace echelon

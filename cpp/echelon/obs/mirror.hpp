@@ -2,10 +2,10 @@
 // ObsMirror<Device>: the observation computed from a mirror of the simulation state in device
 // memory, for every world of a BatchSim at once. The simulation itself stays on the CPU threads.
 //
-// Per step: upload(stream) copies the mech arrays, per-world scalars, smoke clouds, pack messages
-// and this step's voxel edits (whole grids only for worlds that were reset, restored, or edited
-// between steps); compute(out, stream) runs the kernels into `out` ([W, A, D] in device memory);
-// finish(stream) waits for the stream and hands the contact slots back to the CPU sim, which needs
+// publish(out, stream), once per step: upload copies the mech arrays, per-world scalars, smoke
+// clouds, pack messages and this step's voxel edits (whole grids only for worlds that were reset,
+// restored, or edited between steps); compute runs the kernels into `out` ([W, A, D] in device
+// memory); finish waits for the stream and hands the contact slots back to the worlds, which need
 // them to decode the next step's focus targets. That is the step's one synchronisation.
 //
 // Device is CudaDevice (cuda/cuda_device.hpp: the real GPU path) or HostDevice (host_device.hpp:
@@ -21,28 +21,40 @@
 #include <string>
 #include <vector>
 
-#include "echelon/simulator.hpp"
-#include "echelon/combat/combat_state.hpp"
+#include "echelon/mech/actions.hpp"
+#include "echelon/obs/mirror_base.hpp"
 #include "echelon/obs/mirror_buffers.hpp"
 
 namespace echelon {
 
 static_assert(kMirrorTargetSlots == kContactSlots, "the mirror hands back the contact slots target selection reads");
 
-struct MirrorTimings {
-    float upload_ms = 0.f, terrain_ms = 0.f, los_ms = 0.f, assemble_ms = 0.f;
-};
-
 template <class Device>
-class ObsMirror {
+class ObsMirror final : public ObsMirrorBase {
 public:
-    ObsMirror(BatchSim& sim, int device_index) : sim_(sim), dev_(device_index) {
+    ObsMirror(const MirrorInputs& in, int device_index) : in_(in), dev_(device_index) {
         typename Device::Scope on(dev_);
         allocate();
     }
     ObsMirror(const ObsMirror&) = delete;
     ObsMirror& operator=(const ObsMirror&) = delete;
 
+    void publish(float* out, uintptr_t stream) override {
+        upload(stream);
+        compute(out, stream);
+        finish(stream);
+    }
+
+    MirrorTimings last_timings() const override {
+        typename Device::Scope on(dev_);
+        return {dev_.elapsed_ms(0, 1), dev_.elapsed_ms(1, 2), dev_.elapsed_ms(2, 3), dev_.elapsed_ms(3, 4)};
+    }
+    void mark_all_dirty() override { all_dirty_ = true; }
+    int64_t device_bytes() const override { return dev_.bytes(); }
+    int last_whole_grids() const override { return whole_grids_; }
+    int64_t last_edits() const override { return num_edits_; }
+
+private:
     int64_t out_floats() const { return static_cast<int64_t>(b_.worlds) * b_.agents * layout_.dim; }
 
     void upload(uintptr_t stream) {
@@ -81,26 +93,11 @@ public:
         typename Device::Range r("echelon/obs/finish");
         dev_.sync(stream);
         const size_t per_world = static_cast<size_t>(b_.agents) * kMirrorTargetSlots;
-        for (int w = 0; w < b_.worlds; ++w) {
-            auto& ids = sim_.world_state(w).combat.contact_ids;
-            std::copy_n(contact_ids_.begin() + static_cast<std::ptrdiff_t>(w * per_world), ids.size(), ids.begin());
-        }
+        for (int w = 0; w < b_.worlds; ++w)
+            std::copy_n(contact_ids_.begin() + static_cast<std::ptrdiff_t>(w * per_world), per_world,
+                        in_.worlds[static_cast<size_t>(w)].contact_ids);
     }
 
-    // Times of the last upload + compute (after finish()).
-    MirrorTimings last_timings() const {
-        typename Device::Scope on(dev_);
-        return {dev_.elapsed_ms(0, 1), dev_.elapsed_ms(1, 2), dev_.elapsed_ms(2, 3), dev_.elapsed_ms(3, 4)};
-    }
-
-    // Whole grids at the next upload (after a reset or a snapshot restore).
-    void mark_all_dirty() { all_dirty_ = true; }
-    int64_t device_bytes() const { return dev_.bytes(); }
-    // Worlds whose whole grid went up at the last upload, and voxel edits sent (for tests/benches).
-    int last_whole_grids() const { return whole_grids_; }
-    int64_t last_edits() const { return num_edits_; }
-
-private:
     template <typename T>
     T* alloc(size_t count) {
         return static_cast<T*>(dev_.alloc_bytes(count * sizeof(T)));
@@ -119,13 +116,13 @@ private:
     }
 
     void allocate() {
-        const SimConfig& cfg = sim_.config();
-        const int w = sim_.num_worlds(), a = sim_.num_agents();
+        const SimConfig& cfg = in_.cfg;
+        const int w = static_cast<int>(in_.worlds.size()), a = cfg.num_agents();
         const size_t plane = static_cast<size_t>(cfg.size_x) * cfg.size_y, grid = plane * cfg.size_z;
         const size_t wa = static_cast<size_t>(w) * a;
         b_.worlds = w; b_.agents = a; b_.size_x = cfg.size_x; b_.size_y = cfg.size_y; b_.size_z = cfg.size_z;
         b_.comm_dim = cfg.comm_dim;
-        b_.smoke_capacity = static_cast<int>(sim_.world_state(0).combat.smoke.capacity());
+        b_.smoke_capacity = static_cast<int>(in_.worlds[0].smoke->capacity());
         b_.voxels = alloc<uint8_t>(grid * w);
         b_.occupancy = alloc<uint8_t>(2 * plane * w);
         b_.column_any = alloc<uint8_t>(plane * w);
@@ -152,8 +149,8 @@ private:
         edit_capacity_ = static_cast<int>(std::min<size_t>(grid * w, size_t{1} << 20));
         b_.edit_index = alloc<int64_t>(edit_capacity_);
         b_.edit_value = alloc<uint8_t>(edit_capacity_);
-        constants_ = sim_.obs_constants();
-        layout_ = sim_.layout().offsets();
+        constants_ = in_.constants;
+        layout_ = in_.layout;
         // Host staging in the Device's host memory (page-locked on CUDA, so copies are async).
         scalars_ = alloc_host<ObsWorldScalars>(w);
         smoke_ = alloc_host<SmokeSphere>(static_cast<size_t>(w) * b_.smoke_capacity);
@@ -165,7 +162,7 @@ private:
         edit_value_ = alloc_host<uint8_t>(edit_capacity_);
         incoming_ = alloc_host<uint8_t>(wa);
         comm_ = alloc_host<float>(wa * static_cast<size_t>(cfg.comm_dim));
-        seen_revision_.assign(w, 0);
+        seen_revision_.assign(static_cast<size_t>(w), 0);
     }
 
     // A world sends its whole grid when it was rebuilt (reset), when the mirror was marked dirty,
@@ -173,13 +170,13 @@ private:
     // and before this step began (those edits were cleared from its change record at the step's
     // start: its revision at that clear differs from the one the mirror saw).
     void upload_terrain(uintptr_t s) {
-        const SimConfig& cfg = sim_.config();
+        const SimConfig& cfg = in_.cfg;
         const size_t grid = static_cast<size_t>(cfg.size_x) * cfg.size_y * cfg.size_z;
         num_edits_ = 0;
         num_dirty_ = 0;
         whole_grids_ = 0;
-        for (int w = 0; w < sim_.num_worlds(); ++w) {
-            const World& world = sim_.world_state(w).world;
+        for (int w = 0; w < b_.worlds; ++w) {
+            const World& world = *in_.worlds[static_cast<size_t>(w)].world;
             const auto changed = world.changed();
             const auto ws = static_cast<size_t>(w);
             const bool edited_unseen = world.revision_at_clear() != seen_revision_[ws];
@@ -210,7 +207,7 @@ private:
     }
 
     void upload_state(uintptr_t s) {
-        MechTable& t = sim_.mechs();
+        const MechTable& t = *in_.mechs;
         MirrorMechArrays& m = b_.m;
         put(m.pos, t.pos, s); put(m.vel, t.vel, s); put(m.last_damage_dir, t.last_damage_dir, s);
         put(m.yaw, t.yaw, s); put(m.hp, t.hp, s); put(m.leg_hp, t.leg_hp, s); put(m.heat, t.heat, s);
@@ -220,18 +217,17 @@ private:
         put(m.cd_kinetic, t.cd_kinetic, s); put(m.cd_painter, t.cd_painter, s); put(m.alive, t.alive, s);
         put(m.cls, t.cls, s); put(m.team, t.team, s); put(m.ecm, t.ecm, s); put(m.eccm, t.eccm, s);
         put(m.was_hit, t.was_hit, s); put(m.sort_mode, t.sort_mode, s); put(m.hostile_only, t.hostile_only, s);
-        const size_t a = static_cast<size_t>(sim_.num_agents()), cd = static_cast<size_t>(sim_.config().comm_dim);
-        for (int w = 0; w < sim_.num_worlds(); ++w) {
+        const size_t a = static_cast<size_t>(b_.agents), cd = static_cast<size_t>(b_.comm_dim);
+        for (int w = 0; w < b_.worlds; ++w) {
             const auto ws = static_cast<size_t>(w);
-            WorldState& state = sim_.world_state(w);
-            scalars_[ws] = sim_.obs_scalars(w);
-            const SmokePool& pool = state.combat.smoke;
+            const MirrorWorld& src = in_.worlds[ws];
+            scalars_[ws] = src.cache->scalars;
+            const SmokePool& pool = *src.smoke;
             smoke_count_[ws] = static_cast<int32_t>(pool.size());
             for (size_t k = 0; k < pool.size(); ++k)
                 smoke_[ws * static_cast<size_t>(b_.smoke_capacity) + k] = {pool[k].centre, pool[k].radius};
-            mark_incoming_missiles(state.combat.projectiles, state.obs_cache);
-            std::copy(state.obs_cache.incoming.begin(), state.obs_cache.incoming.end(), incoming_.begin() + ws * a);
-            std::copy(state.combat.comm.begin(), state.combat.comm.end(), comm_.begin() + ws * a * cd);
+            std::copy(src.cache->incoming.begin(), src.cache->incoming.end(), incoming_.begin() + ws * a);
+            std::copy(src.comm, src.comm + a * cd, comm_.begin() + ws * a * cd);
         }
         put(b_.scalars, std::span<const ObsWorldScalars>(scalars_), s);
         put(b_.smoke, std::span<const SmokeSphere>(smoke_), s);
@@ -240,7 +236,7 @@ private:
         put(m.comm, std::span<const float>(comm_), s);
     }
 
-    BatchSim& sim_;
+    MirrorInputs in_;
     Device dev_;
     MirrorBuffers b_{};
     ObsConstants constants_{};

@@ -39,4 +39,14 @@ Outcome check_episode_end(MechSpan m, const EpisodeProgress& p) {
     return o;
 }
 
+void write_done_flags(const MechSpan& m, std::span<const uint8_t> alive_before, const Outcome& outcome,
+                      std::span<bool> terminated, std::span<bool> truncated) {
+    for (int i = 0; i < m.size(); ++i) {
+        const bool was = alive_before[static_cast<size_t>(i)] != 0, is = m.alive[i] != 0;
+        const bool died = was && !is;
+        terminated[i] = was && (died || outcome.terminated());
+        truncated[i] = was && !terminated[i] && outcome.truncated();
+    }
+}
+
 }  // namespace echelon

@@ -1,5 +1,8 @@
 #pragma once
 // Episode end conditions, checked after every decision (reference sim.md §15.3, SPEC §2).
+#include <cstdint>
+#include <span>
+
 #include "echelon/mech/mech_table.hpp"
 
 namespace echelon {
@@ -25,5 +28,11 @@ struct EpisodeProgress {
 // In order: zone win (a tie in score is a draw, not red's win), elimination (both wiped out is a
 // draw), time limit (higher zone score, then higher alive HP, each by a 1e-3 margin, else draw).
 Outcome check_episode_end(MechSpan m, const EpisodeProgress& p);
+
+// Per agent alive at the decision's start: terminated when it died in this decision or the
+// episode terminated; truncated when the episode hit its time limit instead. Rows of agents dead
+// before the decision are padding: both false.
+void write_done_flags(const MechSpan& m, std::span<const uint8_t> alive_before, const Outcome& outcome,
+                      std::span<bool> terminated, std::span<bool> truncated);
 
 }  // namespace echelon

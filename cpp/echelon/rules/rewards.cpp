@@ -30,6 +30,16 @@ void mix_teams(MechSpan m, const RewardInputs& in, float alpha, std::span<float>
 
 }  // namespace
 
+void record_decision_start(const CaptureZone& zone, float map_scale, const MechSpan& m, DecisionStart& out) {
+    const ZoneTicks ticks = compute_zone_ticks(zone, m);
+    for (int i = 0; i < m.size(); ++i) {
+        const auto k = static_cast<size_t>(i);
+        out.alive[k] = m.alive[i];
+        out.potential[k] = approach_potential(zone, m.pos[i], map_scale);
+        out.contested[k] = m.alive[i] && ticks.contested() && zone.contains(m.pos[i].x, m.pos[i].y);
+    }
+}
+
 void compute_rewards(MechSpan m, const RewardInputs& in, const RewardWeights& w, std::span<float> out,
                      std::span<float> late_terminal) {
     for (int i = 0; i < m.size(); ++i) {

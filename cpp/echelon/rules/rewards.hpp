@@ -3,7 +3,10 @@
 // with the fixes — enemy-only damage capped at remaining HP, friendly damage and team kills cost
 // reward, one assist per kill, the contested multiplier from the start-of-step position (so the
 // death discount can apply) — plus optional team mixing and terminal win/loss rewards.
+#include <cstddef>
+#include <cstdint>
 #include <span>
+#include <vector>
 
 #include "echelon/rules/step_tally.hpp"
 #include "echelon/config.hpp"
@@ -16,6 +19,19 @@ namespace echelon {
 inline float approach_potential(const CaptureZone& zone, Vec3 pos, float map_scale) {
     return -zone.distance_to_edge(pos.x, pos.y) / map_scale;
 }
+
+// Each agent at the start of a decision; the rewards compare the decision's end against it.
+struct DecisionStart {
+    std::vector<uint8_t> alive;
+    std::vector<float> potential;    // approach potential Phi(s)
+    std::vector<uint8_t> contested;  // alive inside a contested zone
+    void resize(size_t agents) {
+        alive.assign(agents, 0);
+        potential.assign(agents, 0.f);
+        contested.assign(agents, 0);
+    }
+};
+void record_decision_start(const CaptureZone& zone, float map_scale, const MechSpan& m, DecisionStart& out);
 
 struct RewardInputs {
     const CaptureZone* zone;

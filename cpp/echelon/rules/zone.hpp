@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "echelon/mech/mech_table.hpp"
+#include "echelon/rules/episode_stats.hpp"
 
 namespace echelon {
 
@@ -42,6 +43,15 @@ inline ZoneTicks compute_zone_ticks(const CaptureZone& zone, const MechSpan& m) 
         t.tick[1] = 1.f;
     }
     return t;
+}
+
+// A decision held for `seconds`: each team's zone score grows by its tick, and the episode
+// statistics count the time each team had a mech in the zone.
+inline void score_zone(const ZoneTicks& t, float seconds, float zone_score[2], float* stats) {
+    for (int team = 0; team < 2; ++team) {
+        zone_score[team] += t.tick[team] * seconds;
+        if (t.tonnage[team] > 0.f) stats[team == 0 ? kStatZoneTimeBlue : kStatZoneTimeRed] += seconds;
+    }
 }
 
 }  // namespace echelon

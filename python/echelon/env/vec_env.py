@@ -4,13 +4,18 @@ The C++ core (``echelon._core.BatchSim``) steps all worlds on a pool of worker t
 observations, rewards and flags straight into tensors this class allocates once. Nothing is
 allocated per step and there is no Python loop over worlds or agents.
 
+The output tensors come from the core's table (``echelon._core.output_buffers``: name, dtype,
+shape): this class allocates each once and binds it by name. A step is: check the actions, one
+call into the core, and (on a GPU) copy the outputs to the device.
+
 With ``device="cuda"`` the simulation still runs on the CPU threads. When the extension was built
 with CUDA kernels (``echelon._core.has_cuda``), observations are computed on the GPU: the core
 uploads the small per-mech state and this step's voxel edits, and kernels for line of sight,
 terrain maps and observation assembly write straight into the obs tensor, on torch's current
 stream (``env.obs_backend == "cuda"``). Without kernels, the CPU writes observations and they are
 copied to the GPU (``"cpu"``). Rewards, flags and statistics are always copied from pinned host
-memory, and ``final_obs`` rows only for worlds that ended.
+memory, and ``final_obs`` rows only for worlds that ended. The core chooses and drives the
+backend itself; this class only names it.
 
 ``obs_backend="cuda-emulated"`` (with ``device="cpu"``) runs the GPU path's whole protocol on the
 host: the same state mirror, upload rules and kernel thread bodies, looped on one CPU thread. It
@@ -33,7 +38,15 @@ from echelon.env.spaces import action_space, observation_space
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
 END_REASONS = ("none", "zone", "elimination", "time_limit")
+# The output buffers ``step`` returns in ``info`` (the rest are its first four values).
+_INFO_BUFFERS = ("alive", "final_obs", "episode_end", "winner", "episode_stats", "late_terminal")
 OBS_BACKENDS = ("auto", "cpu", "cuda", "cuda-emulated")
+_CORE_BACKENDS = {
+    "cpu": _core.ObsBackend.cpu,
+    "cuda": _core.ObsBackend.cuda,
+    "cuda-emulated": _core.ObsBackend.cuda_emulated,
+}
+_TORCH_DTYPES = {"float32": torch.float32, "bool": torch.bool, "int8": torch.int8}
 
 
 _REWARD_FIELDS = tuple(f.name for f in dataclasses.fields(RewardConfig))
@@ -157,7 +170,14 @@ class VecEnv:
         self.obs_backend: str = _resolve_obs_backend(obs_backend, self.device)
         self.seed = seed
         self.num_worlds = num_worlds
-        self._sim = _core.BatchSim(_sim_config(self.config), num_worlds, seed, num_threads)
+        self._sim = _core.BatchSim(
+            _sim_config(self.config),
+            num_worlds,
+            seed,
+            num_threads,
+            _CORE_BACKENDS[self.obs_backend],
+            self.device.index or 0,
+        )
         self.num_threads: int = self._sim.num_threads
         self.num_agents: int = self._sim.num_agents
         self.obs_dim: int = self._sim.obs_dim
@@ -169,89 +189,52 @@ class VecEnv:
         self.episode_stat_names = EPISODE_STAT_NAMES
         self.observation_space: spaces.Box = observation_space(self.obs_dim)
         self.action_space: spaces.Box = action_space(self.action_dim)
-        self._host = self._allocate(torch.device("cpu"), pin=self.device.type == "cuda")
-        self._out = (
-            self._host if self.device.type == "cpu" else self._allocate(self.device, pin=False)
-        )
+        self._host, self._out = self._bind_outputs()
         self._actions_host = torch.zeros(
             (num_worlds, self.num_agents, self.action_dim),
             dtype=torch.float32,
             pin_memory=self.device.type == "cuda",
         )
-        h = self._host
-        self._sim.bind(
-            h["obs"],
-            h["final_obs"],
-            h["reward"],
-            h["terminated"],
-            h["truncated"],
-            h["alive"],
-            h["episode_end"],
-            h["winner"],
-            h["episode_stats"],
-        )
-        self._bad_total = 0
-        # The observation mirror (GPU or emulated); None when the CPU writer produces obs.
-        self._mirror: Any = None
-        if self.obs_backend == "cuda":
-            self._mirror = _core.GpuObservation(self._sim, self.device.index)
-        elif self.obs_backend == "cuda-emulated":
-            self._mirror = _core.EmulatedGpuObservation(self._sim, 0)
-        if self._mirror is not None:
-            self._sim.set_cpu_observation(False)
-        # Host-to-device copies of the last publish; the sim must not overwrite the pinned host
+        # Host-to-device copies of the last step; the sim must not overwrite the pinned host
         # buffers before they are done.
         self._copies_done: torch.cuda.Event | None = None
 
-    def _allocate(self, device: torch.device, pin: bool) -> dict[str, torch.Tensor]:
-        w, a, d = self.num_worlds, self.num_agents, self.obs_dim
-
-        def z(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-            return torch.zeros(shape, dtype=dtype, device=device, pin_memory=pin)
-
-        return {
-            "obs": z(w, a, d),
-            "final_obs": z(w, a, d),
-            "reward": z(w, a),
-            "terminated": z(w, a, dtype=torch.bool),
-            "truncated": z(w, a, dtype=torch.bool),
-            "alive": z(w, a, dtype=torch.bool),
-            "episode_end": z(w, dtype=torch.bool),
-            "winner": z(w, dtype=torch.int8),
-            "episode_stats": z(w, len(EPISODE_STAT_NAMES)),
-            "late_terminal": z(w, a),
-        }
+    def _bind_outputs(self) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """Allocates every output buffer of the core's table once and binds it by name. The core
+        writes host buffers (pinned when the env lives on a GPU, then copied to ``_out`` each
+        step); with the CUDA mirror, ``obs`` lives on the GPU and is written there."""
+        on_gpu = self.device.type == "cuda"
+        host: dict[str, torch.Tensor] = {}
+        out: dict[str, torch.Tensor] = {}
+        for name, dtype, shape in self._sim.output_buffers():
+            kind = _TORCH_DTYPES[dtype]
+            if name == "obs" and self.obs_backend == "cuda":
+                out[name] = torch.zeros(shape, dtype=kind, device=self.device)
+                self._sim.bind(name, out[name])
+                continue
+            host[name] = torch.zeros(shape, dtype=kind, pin_memory=on_gpu)
+            out[name] = torch.zeros(shape, dtype=kind, device=self.device) if on_gpu else host[name]
+            self._sim.bind(name, host[name])
+        return host, out
 
     # ------------------------------------------------------------------ API
     def reset(self) -> torch.Tensor:
         """Starts a new episode in every world; returns obs [W, A, D]."""
         self._wait_for_copies()
-        self._sim.reset()
-        if self._mirror is not None:
-            self._mirror.mark_all_dirty()
-        self._publish(all_final=True)
+        self._sim.reset(self._stream())
+        self._to_device(all_final=True)
         return self._out["obs"]
 
     def step(
         self, actions: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, dict[str, Any]]:
         host_actions = self._check_actions(actions)
-        bad_before = self._bad_actions_so_far()
         self._wait_for_copies()
-        self._sim.step(host_actions)
-        self._gather_late_terminal()
-        self._publish()
+        bad_entries = self._sim.step(host_actions, self._stream())
+        self._to_device()
         out = self._out
-        bad_now = self._bad_actions_so_far()
-        info = {
-            "alive": out["alive"],
-            "final_obs": out["final_obs"],
-            "episode_end": out["episode_end"],
-            "winner": out["winner"],
-            "episode_stats": out["episode_stats"],
-            "late_terminal": out["late_terminal"],
-            "bad_action_entries": bad_now - bad_before,
-        }
+        info: dict[str, Any] = {name: out[name] for name in _INFO_BUFFERS}
+        info["bad_action_entries"] = bad_entries
         return out["obs"], out["reward"], out["terminated"], out["truncated"], info
 
     def set_heuristic_level(self, team: str, level: int | None) -> None:
@@ -290,13 +273,11 @@ class VecEnv:
             raise ValueError("state['sim_state'] must be a 1-D torch.uint8 tensor")
         self._wait_for_copies()
         try:
-            self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes())
+            self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes(), self._stream())
         except ValueError as exc:
             raise ValueError(f"cannot restore the simulator snapshot: {exc}") from exc
         self.seed = int(state["seed"])
-        if self._mirror is not None:
-            self._mirror.mark_all_dirty()
-        self._publish(all_final=True)
+        self._to_device(all_final=True)
         return self._out["obs"]
 
     def _check_snapshot_fits(self, state: dict[str, Any]) -> None:
@@ -355,58 +336,43 @@ class VecEnv:
         self._actions_host.copy_(actions.detach())
         return self._actions_host
 
-    def _bad_actions_so_far(self) -> int:
-        # Counted per episode inside the core; the per-step delta is computed from live counters.
-        return int(self._sim.bad_action_total())
-
-    def _gather_late_terminal(self) -> None:
-        # Few worlds end per step: a loop over those beats binding another buffer.
-        late = self._host["late_terminal"]
-        late.zero_()
-        for w in self._host["episode_end"].nonzero().flatten().tolist():
-            late[w] = torch.tensor(self._sim.late_terminal_rewards(w), dtype=torch.float32)
+    def _stream(self) -> int:
+        """The CUDA stream the core's GPU mirror works on: torch's current one."""
+        if self.obs_backend != "cuda":
+            return 0
+        return int(torch.cuda.current_stream(self.device).cuda_stream)
 
     def _wait_for_copies(self) -> None:
         if self._copies_done is not None:
             self._copies_done.synchronize()
             self._copies_done = None
 
-    def _publish(self, all_final: bool = False) -> None:
-        if self.obs_backend == "cuda-emulated":
-            self._mirror.upload(0)
-            self._mirror.compute(self._host["obs"], 0)
-            self._mirror.finish(0)
-        if self._out is self._host:
+    def _to_device(self, all_final: bool = False) -> None:
+        """On a GPU env: the host outputs to the device tensors (``final_obs`` rows only for
+        worlds that ended, unless ``all_final``), on torch's current stream."""
+        if self.device.type == "cpu":
             return
-        stream = torch.cuda.current_stream(self.device)
-        on_gpu = self.obs_backend == "cuda"
-        if on_gpu:
-            self._mirror.upload(stream.cuda_stream)
-            self._mirror.compute(self._out["obs"], stream.cuda_stream)
         for k, t in self._host.items():
-            if k == "final_obs" or (k == "obs" and on_gpu):
-                continue
-            self._out[k].copy_(t, non_blocking=True)
-        ended = self._host["episode_end"].nonzero().flatten()
+            if k != "final_obs":
+                self._out[k].copy_(t, non_blocking=True)
         if all_final:
             self._out["final_obs"].copy_(self._host["final_obs"], non_blocking=True)
-        elif ended.numel() > 0:
-            rows = self._host["final_obs"].index_select(0, ended).to(self.device, non_blocking=True)
-            self._out["final_obs"].index_copy_(0, ended.to(self.device), rows)
-        if on_gpu:
-            # The CPU sim reads this step's contact slots when it decodes the next actions; the
-            # stream sync also covers the copies above.
-            self._mirror.finish(stream.cuda_stream)
         else:
-            self._copies_done = torch.cuda.Event()
-            self._copies_done.record(stream)
+            ended = self._host["episode_end"].nonzero().flatten()
+            if ended.numel() > 0:
+                rows = self._host["final_obs"].index_select(0, ended)
+                self._out["final_obs"].index_copy_(
+                    0, ended.to(self.device), rows.to(self.device, non_blocking=True)
+                )
+        self._copies_done = torch.cuda.Event()
+        self._copies_done.record(torch.cuda.current_stream(self.device))
 
     def gpu_timings(self) -> dict[str, float]:
         """Timings (ms) of the last step's observation-mirror phases: upload, terrain, los,
         assemble (CUDA events on a GPU; host clock times with ``obs_backend="cuda-emulated"``)."""
-        if self._mirror is None:
+        if self.obs_backend == "cpu":
             raise RuntimeError(
                 "no observation mirror in this env (obs_backend is 'cpu': device='cpu', "
                 "or an extension without CUDA kernels)"
             )
-        return dict(self._mirror.last_timings())
+        return dict(self._sim.mirror_timings())

@@ -1,0 +1,44 @@
+"""The core's declared-once tables, as Python sees them.
+
+``echelon._core.output_buffers`` lists every output buffer the step writes (name, dtype, rows,
+trailing width, when a row is valid), from one C++ list (``cpp/echelon/outputs.hpp``); VecEnv
+allocates and binds its tensors from ``BatchSim.output_buffers()``, the same list with this sim's
+shapes. ``buffer_table_markdown`` renders the list for docs/architecture.md (``tools/gen_docs.py``
+writes it there; a test keeps the page current).
+"""
+
+from __future__ import annotations
+
+import re
+
+from echelon import _core
+
+_SHAPES = {
+    ("world", "none"): "[W]",
+    ("world", "episode_stats"): "[W, S]",
+    ("agent", "none"): "[W, A]",
+    ("agent", "obs_dim"): "[W, A, D]",
+}
+
+
+def buffer_table_markdown() -> str:
+    """The output-buffer table of docs/architecture.md, one row per buffer."""
+    lines = ["| name | shape | dtype | valid |", "|---|---|---|---|"]
+    for name, dtype, rows, width, valid in _core.output_buffers:
+        lines.append(f"| {name} | {_SHAPES[(rows, width)]} | {dtype} | {valid} |")
+    return "\n".join(lines) + "\n"
+
+
+_GENERATED = re.compile(r"(<!-- generated: ([a-z_]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
+
+
+def generated_sections() -> dict[str, str]:
+    """Name -> text of every section of docs/ that is generated from the core's tables."""
+    return {"output_buffers": buffer_table_markdown()}
+
+
+def render_generated(text: str) -> str:
+    """``text`` with each ``<!-- generated: NAME -->`` ... ``<!-- end generated -->`` section
+    rewritten from the tables."""
+    sections = generated_sections()
+    return _GENERATED.sub(lambda m: m.group(1) + sections[m.group(2)] + m.group(4), text)
