@@ -36,7 +36,7 @@ def scene(size: tuple[int, int, int] = (40, 40, 12)):  # type: ignore[no-untyped
 def place(
     env: VecEnv, agent: int, x: float, y: float, yaw: float = 0.0, z: float | None = None
 ) -> None:
-    cls = int(env.sim.mech_class()[0, agent])
+    cls = int(env.sim.mech_cls()[0, agent])
     env.sim.mech_pos()[0, agent] = (x, y, HALF[cls][2] if z is None else z)
     env.sim.mech_yaw()[0, agent] = yaw
     env.sim.mech_vel()[0, agent] = 0.0
@@ -184,7 +184,7 @@ def test_mechs_never_pass_through_each_other() -> None:
 
 
 def _boxes(env: VecEnv) -> tuple[np.ndarray, np.ndarray]:
-    half = np.array([HALF[c] for c in range(4)], np.float32)[env.sim.mech_class()]
+    half = np.array([HALF[c] for c in range(4)], np.float32)[env.sim.mech_cls()]
     pos = env.sim.mech_pos()
     return pos - half, pos + half
 

@@ -26,36 +26,29 @@ using bindings::check_world;
 
 namespace {
 
-// A numpy view of one field of the mech table, shaped [W, A] (+ trailing dims).
+// A numpy view [W, A] of one field of the mech table ([W, A, 3] floats for vectors).
 template <typename T>
-nb::ndarray<nb::numpy, T> mech_view(nb::handle owner, T* data, BatchSim& s, size_t trailing) {
+nb::ndarray<nb::numpy, T> mech_view(nb::handle owner, BatchSim& s, T* data, size_t trailing) {
     std::vector<size_t> shape{static_cast<size_t>(s.num_worlds()), static_cast<size_t>(s.num_agents())};
     if (trailing > 0) shape.push_back(trailing);
     return nb::ndarray<nb::numpy, T>(data, shape.size(), shape.data(), owner);
 }
-
 template <typename T>
-nb::ndarray<nb::numpy, T> table_view(nb::handle owner, std::vector<T>& v, BatchSim& s) {
-    return mech_view(owner, v.data(), s, 0);
+nb::ndarray<nb::numpy, T> field_view(nb::handle owner, BatchSim& s, std::vector<T>& column) {
+    return mech_view(owner, s, column.data(), 0);
+}
+nb::ndarray<nb::numpy, float> field_view(nb::handle owner, BatchSim& s, std::vector<Vec3>& column) {
+    return mech_view(owner, s, &column[0].x, 3);
 }
 
 nb::object mech_state(nb::handle self, const std::string& name) {
     auto& s = nb::cast<BatchSim&>(self);
     MechTable& t = s.mechs();
-    const std::pair<const char*, std::vector<int32_t>*> ints[] = {
-        {"cd_laser", &t.cd_laser}, {"cd_missile", &t.cd_missile}, {"cd_kinetic", &t.cd_kinetic},
-        {"cd_painter", &t.cd_painter}, {"paint_ticks", &t.paint_ticks}, {"painter", &t.painter},
-        {"suppress_ticks", &t.suppress_ticks}, {"ams_ticks", &t.ams_ticks}, {"focus", &t.focus},
-        {"fallen_ticks", &t.fallen_ticks}};
-    for (auto& [n, v] : ints)
-        if (name == n) return nb::cast(table_view(self, *v, s));
-    const std::pair<const char*, std::vector<uint8_t>*> bytes[] = {
-        {"ecm", &t.ecm}, {"eccm", &t.eccm}, {"was_hit", &t.was_hit}, {"sort_mode", &t.sort_mode},
-        {"hostile_only", &t.hostile_only}, {"alive", &t.alive}};
-    for (auto& [n, v] : bytes)
-        if (name == n) return nb::cast(table_view(self, *v, s));
-    if (name == "last_damage_dir") return nb::cast(mech_view(self, &t.last_damage_dir[0].x, s, 3));
-    throw std::invalid_argument("unknown mech state field: " + name);
+#define ECHELON_MECH_STATE(type, field, start, visibility) \
+    if (name == #field) return nb::cast(field_view(self, s, t.field));
+    ECHELON_MECH_FIELDS(ECHELON_MECH_STATE)
+#undef ECHELON_MECH_STATE
+    throw std::invalid_argument("unknown mech field: " + name + " (see BatchSim.mech_fields())");
 }
 
 nb::list events(BatchSim& s, int w) {
@@ -135,28 +128,23 @@ void bind_inspect(nb::module_& m) {
     nb::handle bs = nb::type<BatchSim>();
     const auto method = [&](const char* name, nb::object fn) { nb::setattr(bs, name, fn); };
 
-    // --- the mech table ---
-    const auto view = [&](const char* name, auto field, size_t trailing) {
-        method(name, nb::cpp_function([field, trailing](nb::handle self) {
-            auto& s = nb::cast<BatchSim&>(self);
-            return mech_view(self, field(s.mechs()), s, trailing);
-        }, nb::is_method()));
-    };
-    view("mech_pos", [](MechTable& t) { return &t.pos[0].x; }, 3);
-    view("mech_vel", [](MechTable& t) { return &t.vel[0].x; }, 3);
-    view("mech_yaw", [](MechTable& t) { return t.yaw.data(); }, 0);
-    view("mech_hp", [](MechTable& t) { return t.hp.data(); }, 0);
-    view("mech_leg_hp", [](MechTable& t) { return t.leg_hp.data(); }, 0);
-    view("mech_heat", [](MechTable& t) { return t.heat.data(); }, 0);
-    view("mech_stability", [](MechTable& t) { return t.stability.data(); }, 0);
-    view("mech_fallen_ticks", [](MechTable& t) { return t.fallen_ticks.data(); }, 0);
-    view("mech_alive", [](MechTable& t) { return t.alive.data(); }, 0);
-    view("mech_class", [](MechTable& t) { return t.cls.data(); }, 0);
-    view("mech_team", [](MechTable& t) { return t.team.data(); }, 0);
+    // --- the mech table: mech_<field>() for every field of mech_fields.hpp, or mech_state(name) ---
+#define ECHELON_MECH_VIEW(type, field, start, visibility)                                           \
+    method("mech_" #field, nb::cpp_function([](nb::handle self) {                                  \
+        auto& s = nb::cast<BatchSim&>(self);                                                       \
+        return field_view(self, s, s.mechs().field);                                               \
+    }, nb::is_method(), "Numpy view [W, A] of the mech table's " #field " ([W, A, 3] for vectors)."));
+    ECHELON_MECH_FIELDS(ECHELON_MECH_VIEW)
+#undef ECHELON_MECH_VIEW
     method("mech_state", nb::cpp_function(&mech_state, nb::is_method(), "name"_a,
-                                          "Numpy view [W, A] of a combat field: cd_laser, cd_missile, cd_kinetic, cd_painter, "
-                                          "paint_ticks, painter, suppress_ticks, ams_ticks, focus, fallen_ticks (int32); "
-                                          "ecm, eccm, was_hit, sort_mode, hostile_only, alive (uint8); last_damage_dir [W, A, 3]."));
+                                          "Numpy view [W, A] of the mech table's field `name` ([W, A, 3] for vectors)."));
+    method("mech_fields", nb::cpp_function([](const BatchSim&) {
+        std::vector<std::string> names;
+#define ECHELON_MECH_NAME(type, field, start, visibility) names.emplace_back(#field);
+        ECHELON_MECH_FIELDS(ECHELON_MECH_NAME)
+#undef ECHELON_MECH_NAME
+        return names;
+    }, nb::is_method(), "Names of the mech table's fields, in declaration order (mech_fields.hpp)."));
     method("sensor_quality", nb::cpp_function([](BatchSim& s, int w, int i) {
         check_world(s, w);
         check_agent(s, i);

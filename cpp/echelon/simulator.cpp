@@ -152,8 +152,9 @@ void BatchSim::reset_world(int w) {
     ws.sim_rng = Rng(mix_seed(seed_, static_cast<uint64_t>(w), ep, static_cast<uint64_t>(RngPurpose::Sim)));
     ws.map = generate_map(ws.world, cfg_, map_rng);
     MechSpan m = mechs_.world(w);
+    reset_mechs(m);
     spawn_teams(m, cfg_.agents_per_team(), ws.map, ws.world, spawn_rng);
-    reset_combat(ws.combat, m);
+    reset_combat(ws.combat);
     ws.step = 0;
     ws.zone_score[0] = ws.zone_score[1] = 0.f;
     ws.ticks = compute_zone_ticks(ws.map.zone, m);

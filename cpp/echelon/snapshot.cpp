@@ -182,27 +182,16 @@ struct StateAccess {
         log.dropped_ = r.get<int64_t>("dropped events");
     }
 
+    // Every field of mech_fields.hpp, in its order.
     static void save(StateWriter& w, const MechTable& t) {
-        w.put_vector(t.pos); w.put_vector(t.vel);
-        for (const auto* v : {&t.yaw, &t.hp, &t.leg_hp, &t.heat, &t.stability}) w.put_vector(*v);
-        for (const auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
-                              &t.painter, &t.suppress_ticks, &t.ams_ticks, &t.focus})
-            w.put_vector(*v);
-        for (const auto* v : {&t.alive, &t.cls, &t.team, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.sort_mode,
-                              &t.hostile_only})
-            w.put_vector(*v);
-        w.put_vector(t.last_damage_dir);
+#define ECHELON_SAVE_MECH_FIELD(type, name, start, visibility) w.put_vector(t.name);
+        ECHELON_MECH_FIELDS(ECHELON_SAVE_MECH_FIELD)
+#undef ECHELON_SAVE_MECH_FIELD
     }
     static void load(StateReader& r, MechTable& t) {
-        r.get_fixed(t.pos, "mech positions"); r.get_fixed(t.vel, "mech velocities");
-        for (auto* v : {&t.yaw, &t.hp, &t.leg_hp, &t.heat, &t.stability}) r.get_fixed(*v, "mech float state");
-        for (auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
-                        &t.painter, &t.suppress_ticks, &t.ams_ticks, &t.focus})
-            r.get_fixed(*v, "mech timers");
-        for (auto* v : {&t.alive, &t.cls, &t.team, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.sort_mode,
-                        &t.hostile_only})
-            r.get_fixed(*v, "mech flags");
-        r.get_fixed(t.last_damage_dir, "mech damage directions");
+#define ECHELON_LOAD_MECH_FIELD(type, name, start, visibility) r.get_fixed(t.name, "mech " #name);
+        ECHELON_MECH_FIELDS(ECHELON_LOAD_MECH_FIELD)
+#undef ECHELON_LOAD_MECH_FIELD
         const int agents = t.agents_per_world();
         for (size_t i = 0; i < t.cls.size(); ++i) {
             if (t.cls[i] >= kNumClasses || t.team[i] > 1) corrupt("mech class/team at row " + std::to_string(i));

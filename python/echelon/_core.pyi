@@ -430,31 +430,121 @@ class BatchSim:
         Off: no observation rows are written or computed (to time the simulation alone).
         """
 
-    def mech_pos(self) -> Buffer: ...
+    def mech_pos(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's pos ([W, A, 3] for vectors)."""
 
-    def mech_vel(self) -> Buffer: ...
+    def mech_vel(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's vel ([W, A, 3] for vectors)."""
 
-    def mech_yaw(self) -> Buffer: ...
+    def mech_yaw(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's yaw ([W, A, 3] for vectors)."""
 
-    def mech_hp(self) -> Buffer: ...
+    def mech_hp(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's hp ([W, A, 3] for vectors)."""
 
-    def mech_leg_hp(self) -> Buffer: ...
+    def mech_leg_hp(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's leg_hp ([W, A, 3] for vectors)."""
 
-    def mech_heat(self) -> Buffer: ...
+    def mech_heat(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's heat ([W, A, 3] for vectors)."""
 
-    def mech_stability(self) -> Buffer: ...
+    def mech_stability(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's stability ([W, A, 3] for vectors).
+        """
 
-    def mech_fallen_ticks(self) -> Buffer: ...
+    def mech_fallen_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's fallen_ticks ([W, A, 3] for vectors).
+        """
 
-    def mech_alive(self) -> Buffer: ...
+    def mech_cd_laser(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_laser ([W, A, 3] for vectors).
+        """
 
-    def mech_class(self) -> Buffer: ...
+    def mech_cd_missile(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_missile ([W, A, 3] for vectors).
+        """
 
-    def mech_team(self) -> Buffer: ...
+    def mech_cd_kinetic(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_kinetic ([W, A, 3] for vectors).
+        """
+
+    def mech_cd_painter(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_painter ([W, A, 3] for vectors).
+        """
+
+    def mech_paint_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's paint_ticks ([W, A, 3] for vectors).
+        """
+
+    def mech_painter(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's painter ([W, A, 3] for vectors)."""
+
+    def mech_suppress_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's suppress_ticks ([W, A, 3] for vectors).
+        """
+
+    def mech_ams_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's ams_ticks ([W, A, 3] for vectors).
+        """
+
+    def mech_focus(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's focus ([W, A, 3] for vectors)."""
+
+    def mech_alive(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's alive ([W, A, 3] for vectors)."""
+
+    def mech_cls(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's cls ([W, A, 3] for vectors)."""
+
+    def mech_team(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's team ([W, A, 3] for vectors)."""
+
+    def mech_ecm(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's ecm ([W, A, 3] for vectors)."""
+
+    def mech_eccm(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's eccm ([W, A, 3] for vectors)."""
+
+    def mech_was_hit(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's was_hit ([W, A, 3] for vectors)."""
+
+    def mech_shutdown_prev(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's shutdown_prev ([W, A, 3] for vectors).
+        """
+
+    def mech_sort_mode(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's sort_mode ([W, A, 3] for vectors).
+        """
+
+    def mech_hostile_only(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's hostile_only ([W, A, 3] for vectors).
+        """
+
+    def mech_last_damage_dir(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's last_damage_dir ([W, A, 3] for vectors).
+        """
 
     def mech_state(self, name: str) -> object:
         """
-        Numpy view [W, A] of a combat field: cd_laser, cd_missile, cd_kinetic, cd_painter, paint_ticks, painter, suppress_ticks, ams_ticks, focus, fallen_ticks (int32); ecm, eccm, was_hit, sort_mode, hostile_only, alive (uint8); last_damage_dir [W, A, 3].
+        Numpy view [W, A] of the mech table's field `name` ([W, A, 3] for vectors).
+        """
+
+    def mech_fields(self) -> list[str]:
+        """
+        Names of the mech table's fields, in declaration order (mech_fields.hpp).
         """
 
     def sensor_quality(self, world: int, agent: int) -> tuple:

@@ -42,7 +42,7 @@ def check_invariants(env: VecEnv) -> None:
     sim = env.sim
     alive = sim.mech_alive().astype(bool)
     hp, heat, stab = sim.mech_hp(), sim.mech_heat(), sim.mech_stability()
-    pos, cls = sim.mech_pos(), sim.mech_class()
+    pos, cls = sim.mech_pos(), sim.mech_cls()
     for arr in (hp, heat, stab, pos, sim.mech_vel(), sim.mech_yaw()):
         assert np.isfinite(arr).all()
     idx = np.arange(env.num_agents) % (env.num_agents // 2) % 5

@@ -25,7 +25,7 @@ def scene(**kw: object) -> VecEnv:
 
 
 def place(env: VecEnv, agent: int, x: float, y: float, yaw: float = 0.0) -> None:
-    cls = int(env.sim.mech_class()[0, agent])
+    cls = int(env.sim.mech_cls()[0, agent])
     env.sim.mech_pos()[0, agent] = (x, y, HALF[cls][2])
     env.sim.mech_yaw()[0, agent] = yaw
     env.sim.mech_vel()[0, agent] = 0.0

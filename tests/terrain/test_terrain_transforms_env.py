@@ -99,7 +99,7 @@ def test_batchsim_maps_match_the_generator_for_any_thread_count() -> None:
 
 def test_mechs_spawn_standing_free_on_procedural_maps() -> None:
     sim, _ = _sim("procedural", 3, 1, seed=5, size=(100, 100, 20))
-    pos, cls = sim.mech_pos(), sim.mech_class()
+    pos, cls = sim.mech_pos(), sim.mech_cls()
     half = {0: (0.6, 0.9), 1: (0.75, 1.0), 2: (1.25, 1.5), 3: (1.75, 2.0)}
     for w in range(3):
         vox = sim.voxels(w)

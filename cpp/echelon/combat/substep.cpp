@@ -29,15 +29,7 @@ void tick_timers(MechSpan& m, int i) {
 
 }  // namespace
 
-void reset_combat(CombatState& cs, MechSpan m) {
-    for (int i = 0; i < m.size(); ++i) {
-        m.cd_laser[i] = m.cd_missile[i] = m.cd_kinetic[i] = m.cd_painter[i] = 0;
-        m.paint_ticks[i] = m.suppress_ticks[i] = m.ams_ticks[i] = 0;
-        m.painter[i] = m.focus[i] = kNoMech;
-        m.ecm[i] = m.eccm[i] = m.was_hit[i] = m.shutdown_prev[i] = 0;
-        m.sort_mode[i] = m.hostile_only[i] = 0;
-        m.last_damage_dir[i] = {};
-    }
+void reset_combat(CombatState& cs) {
     cs.projectiles.clear();
     cs.smoke.clear();
     cs.tally.clear();

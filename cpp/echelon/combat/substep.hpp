@@ -8,8 +8,9 @@
 
 namespace echelon {
 
-// New episode: every combat field of every mech to its start value; pools emptied.
-void reset_combat(CombatState& cs, MechSpan m);
+// New episode: pools emptied, tally, messages and contact slots cleared (the mechs' own combat
+// fields go back to their start values with every other field: reset_mechs).
+void reset_combat(CombatState& cs);
 // A decision's start: the hit marks the observation shows for one decision (was_hit, the last
 // damage direction), the step's tally and its event log are cleared.
 void begin_decision(CombatState& cs, MechSpan m);

@@ -87,14 +87,9 @@ void mark_incoming_missiles(const ProjectilePool& projectiles, ObsCache& cache) 
 ObsWorldView make_world_view(MechSpan m, std::span<const float> comm, const ObsCache& cache) {
     ObsWorldView v{};
     ObsMechArrays& a = v.m;
-    a.pos = m.pos.data(); a.vel = m.vel.data(); a.last_damage_dir = m.last_damage_dir.data();
-    a.yaw = m.yaw.data(); a.hp = m.hp.data(); a.leg_hp = m.leg_hp.data(); a.heat = m.heat.data();
-    a.stability = m.stability.data(); a.fallen_ticks = m.fallen_ticks.data(); a.paint_ticks = m.paint_ticks.data();
-    a.painter = m.painter.data(); a.suppress_ticks = m.suppress_ticks.data(); a.ams_ticks = m.ams_ticks.data();
-    a.focus = m.focus.data(); a.cd_laser = m.cd_laser.data(); a.cd_missile = m.cd_missile.data();
-    a.cd_kinetic = m.cd_kinetic.data(); a.cd_painter = m.cd_painter.data(); a.alive = m.alive.data();
-    a.cls = m.cls.data(); a.team = m.team.data(); a.ecm = m.ecm.data(); a.eccm = m.eccm.data();
-    a.was_hit = m.was_hit.data(); a.sort_mode = m.sort_mode.data(); a.hostile_only = m.hostile_only.data();
+#define ECHELON_OBS_POINT(type, name, start, visibility) ECHELON_MECH_##visibility(a.name = m.name.data();)
+    ECHELON_MECH_FIELDS(ECHELON_OBS_POINT)
+#undef ECHELON_OBS_POINT
     a.incoming_missile = cache.incoming.data();
     a.comm = comm.data();
     v.s = cache.scalars;

@@ -129,15 +129,10 @@ private:
         b_.telemetry = alloc<float>(256 * static_cast<size_t>(w));
         b_.los = alloc<uint8_t>(static_cast<size_t>(a) * a * w);
         MirrorMechArrays& m = b_.m;
-        m.pos = alloc<Vec3>(wa); m.vel = alloc<Vec3>(wa); m.last_damage_dir = alloc<Vec3>(wa);
-        m.yaw = alloc<float>(wa); m.hp = alloc<float>(wa); m.leg_hp = alloc<float>(wa); m.heat = alloc<float>(wa);
-        m.stability = alloc<float>(wa);
-        for (int32_t** p : {&m.fallen_ticks, &m.paint_ticks, &m.painter, &m.suppress_ticks, &m.ams_ticks, &m.focus,
-                            &m.cd_laser, &m.cd_missile, &m.cd_kinetic, &m.cd_painter})
-            *p = alloc<int32_t>(wa);
-        for (uint8_t** p : {&m.alive, &m.cls, &m.team, &m.ecm, &m.eccm, &m.was_hit, &m.sort_mode, &m.hostile_only,
-                            &m.incoming})
-            *p = alloc<uint8_t>(wa);
+#define ECHELON_MIRROR_ALLOC(type, name, start, visibility) ECHELON_MECH_##visibility(m.name = alloc<type>(wa);)
+        ECHELON_MECH_FIELDS(ECHELON_MIRROR_ALLOC)
+#undef ECHELON_MIRROR_ALLOC
+        m.incoming = alloc<uint8_t>(wa);
         m.comm = alloc<float>(wa * static_cast<size_t>(cfg.comm_dim));
         b_.scalars = alloc<ObsWorldScalars>(w);
         b_.smoke = alloc<SmokeSphere>(static_cast<size_t>(w) * b_.smoke_capacity);
@@ -209,14 +204,9 @@ private:
     void upload_state(uintptr_t s) {
         const MechTable& t = *in_.mechs;
         MirrorMechArrays& m = b_.m;
-        put(m.pos, t.pos, s); put(m.vel, t.vel, s); put(m.last_damage_dir, t.last_damage_dir, s);
-        put(m.yaw, t.yaw, s); put(m.hp, t.hp, s); put(m.leg_hp, t.leg_hp, s); put(m.heat, t.heat, s);
-        put(m.stability, t.stability, s); put(m.fallen_ticks, t.fallen_ticks, s); put(m.paint_ticks, t.paint_ticks, s);
-        put(m.painter, t.painter, s); put(m.suppress_ticks, t.suppress_ticks, s); put(m.ams_ticks, t.ams_ticks, s);
-        put(m.focus, t.focus, s); put(m.cd_laser, t.cd_laser, s); put(m.cd_missile, t.cd_missile, s);
-        put(m.cd_kinetic, t.cd_kinetic, s); put(m.cd_painter, t.cd_painter, s); put(m.alive, t.alive, s);
-        put(m.cls, t.cls, s); put(m.team, t.team, s); put(m.ecm, t.ecm, s); put(m.eccm, t.eccm, s);
-        put(m.was_hit, t.was_hit, s); put(m.sort_mode, t.sort_mode, s); put(m.hostile_only, t.hostile_only, s);
+#define ECHELON_MIRROR_PUT(type, name, start, visibility) ECHELON_MECH_##visibility(put(m.name, t.name, s);)
+        ECHELON_MECH_FIELDS(ECHELON_MIRROR_PUT)
+#undef ECHELON_MIRROR_PUT
         const size_t a = static_cast<size_t>(b_.agents), cd = static_cast<size_t>(b_.comm_dim);
         for (int w = 0; w < b_.worlds; ++w) {
             const auto ws = static_cast<size_t>(w);

@@ -18,32 +18,9 @@ struct SmokeSphere {
 
 // Mech state for all worlds, [W * A] each (the layout of the host MechTable).
 struct MirrorMechArrays {
-    Vec3* pos;
-    Vec3* vel;
-    Vec3* last_damage_dir;
-    float* yaw;
-    float* hp;
-    float* leg_hp;
-    float* heat;
-    float* stability;
-    int32_t* fallen_ticks;
-    int32_t* paint_ticks;
-    int32_t* painter;
-    int32_t* suppress_ticks;
-    int32_t* ams_ticks;
-    int32_t* focus;
-    int32_t* cd_laser;
-    int32_t* cd_missile;
-    int32_t* cd_kinetic;
-    int32_t* cd_painter;
-    uint8_t* alive;
-    uint8_t* cls;
-    uint8_t* team;
-    uint8_t* ecm;
-    uint8_t* eccm;
-    uint8_t* was_hit;
-    uint8_t* sort_mode;
-    uint8_t* hostile_only;
+#define ECHELON_MIRROR_FIELD(type, name, start, visibility) ECHELON_MECH_##visibility(type* name;)
+    ECHELON_MECH_FIELDS(ECHELON_MIRROR_FIELD)
+#undef ECHELON_MIRROR_FIELD
     uint8_t* incoming;  // [W * A]
     float* comm;        // [W * A * comm_dim]
 };

@@ -100,14 +100,9 @@ ECHELON_HD inline ObsWorldView mirror_world_view(const MirrorBuffers& b, int w) 
     const long long plane = mirror_plane(b);
     ObsWorldView v;
     ObsMechArrays& m = v.m;
-    m.pos = b.m.pos + o; m.vel = b.m.vel + o; m.last_damage_dir = b.m.last_damage_dir + o;
-    m.yaw = b.m.yaw + o; m.hp = b.m.hp + o; m.leg_hp = b.m.leg_hp + o; m.heat = b.m.heat + o;
-    m.stability = b.m.stability + o; m.fallen_ticks = b.m.fallen_ticks + o; m.paint_ticks = b.m.paint_ticks + o;
-    m.painter = b.m.painter + o; m.suppress_ticks = b.m.suppress_ticks + o; m.ams_ticks = b.m.ams_ticks + o;
-    m.focus = b.m.focus + o; m.cd_laser = b.m.cd_laser + o; m.cd_missile = b.m.cd_missile + o;
-    m.cd_kinetic = b.m.cd_kinetic + o; m.cd_painter = b.m.cd_painter + o; m.alive = b.m.alive + o;
-    m.cls = b.m.cls + o; m.team = b.m.team + o; m.ecm = b.m.ecm + o; m.eccm = b.m.eccm + o;
-    m.was_hit = b.m.was_hit + o; m.sort_mode = b.m.sort_mode + o; m.hostile_only = b.m.hostile_only + o;
+#define ECHELON_MIRROR_VIEW(type, name, start, visibility) ECHELON_MECH_##visibility(m.name = b.m.name + o;)
+    ECHELON_MECH_FIELDS(ECHELON_MIRROR_VIEW)
+#undef ECHELON_MIRROR_VIEW
     m.incoming_missile = b.m.incoming + o;
     m.comm = b.m.comm + o * b.comm_dim;
     v.s = b.scalars[w];

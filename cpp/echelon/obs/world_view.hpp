@@ -6,38 +6,17 @@
 
 #include "echelon/base/host_device.hpp"
 #include "echelon/base/vec3.hpp"
+#include "echelon/mech/mech_fields.hpp"
 
 namespace echelon {
 
 inline constexpr int kMaxAgents = 80;  // 8 packs per team
 
+// The observed mech fields (mech_fields.hpp) of one world, plus what the observation adds.
 struct ObsMechArrays {
-    const Vec3* pos;
-    const Vec3* vel;
-    const Vec3* last_damage_dir;
-    const float* yaw;
-    const float* hp;
-    const float* leg_hp;
-    const float* heat;
-    const float* stability;
-    const int32_t* fallen_ticks;
-    const int32_t* paint_ticks;
-    const int32_t* painter;
-    const int32_t* suppress_ticks;
-    const int32_t* ams_ticks;
-    const int32_t* focus;
-    const int32_t* cd_laser;
-    const int32_t* cd_missile;
-    const int32_t* cd_kinetic;
-    const int32_t* cd_painter;
-    const uint8_t* alive;
-    const uint8_t* cls;
-    const uint8_t* team;
-    const uint8_t* ecm;
-    const uint8_t* eccm;
-    const uint8_t* was_hit;
-    const uint8_t* sort_mode;
-    const uint8_t* hostile_only;
+#define ECHELON_OBS_FIELD(type, name, start, visibility) ECHELON_MECH_##visibility(const type* name;)
+    ECHELON_MECH_FIELDS(ECHELON_OBS_FIELD)
+#undef ECHELON_OBS_FIELD
     const uint8_t* incoming_missile;  // a live homing missile targets this mech
     const float* comm;                // [A, comm_dim]
 };
