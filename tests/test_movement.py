@@ -42,11 +42,11 @@ def place(
     env.sim.mech_vel()[0, agent] = 0.0
 
 
-def step_with(env: VecEnv, agent: int, **slots: float) -> None:
+def step_with(env: VecEnv, agent: int, **channels: float) -> None:
+    """One step with the named movement channels of one agent set (env.action_layout)."""
     a = zero_actions(env)
-    names = {"forward": 0, "strafe": 1, "vertical": 2, "yaw": 3}
-    for k, v in slots.items():
-        a[0, agent, names[k]] = v
+    for k, v in channels.items():
+        a[0, agent, env.action_layout.index(k)] = v
     env.step(a)
 
 
@@ -65,7 +65,7 @@ def test_scout_walks_forward_at_damped_top_speed() -> None:
 def test_rotation_then_movement_each_substep() -> None:
     env = scene()
     place(env, BLUE_SCOUT, 20.0, 20.0)
-    step_with(env, BLUE_SCOUT, forward=1.0, yaw=1.0)
+    step_with(env, BLUE_SCOUT, forward=1.0, yaw_rate=1.0)
     yaw, x, y = 0.0, 20.0, 20.0
     for _ in range(REPEAT):
         yaw += YAW_RATE[SCOUT] * DT
@@ -159,7 +159,7 @@ def test_shut_down_mech_coasts_without_control() -> None:
     place(env, BLUE_SCOUT, 20.0, 20.0)
     env.sim.mech_heat()[0, BLUE_SCOUT] = 200.0  # far above the scout's cap of 75
     env.sim.mech_vel()[0, BLUE_SCOUT] = (5.0, 0.0, 0.0)
-    step_with(env, BLUE_SCOUT, forward=-1.0, yaw=1.0)
+    step_with(env, BLUE_SCOUT, forward=-1.0, yaw_rate=1.0)
     vx, x = 5.0, 20.0
     for _ in range(REPEAT):
         vx *= DAMP
@@ -174,8 +174,9 @@ def test_mechs_never_pass_through_each_other() -> None:
     place(env, BLUE_SCOUT, 20.0, 20.0, yaw=0.0)
     place(env, RED_SCOUT, 23.0, 20.3, yaw=math.pi)
     a = zero_actions(env)
-    a[0, BLUE_SCOUT, 0] = 1.0
-    a[0, RED_SCOUT, 0] = 1.0
+    forward = env.action_layout.index("forward")
+    a[0, BLUE_SCOUT, forward] = 1.0
+    a[0, RED_SCOUT, forward] = 1.0
     for _ in range(10):
         env.step(a)
         p = env.sim.mech_pos()[0]

@@ -1,5 +1,5 @@
-"""Rewrites the generated sections of docs/ from the core's tables (run with a dev build on
-PYTHONPATH: ``PYTHONPATH=$(tools/dev_build.sh dev) python tools/gen_docs.py``).
+"""Rewrites the generated sections of README.md and docs/ from the core's tables (run with a
+dev build on PYTHONPATH: ``PYTHONPATH=$(tools/dev_build.sh dev) python tools/gen_docs.py``).
 
 A section is the text between ``<!-- generated: NAME -->`` and ``<!-- end generated -->``;
 tests/test_docs.py fails when a page differs from what this would write."""
@@ -15,7 +15,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    for page in sorted((ROOT / "docs").glob("*.md")):
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         text = page.read_text()
         new = render_generated(text)
         if new != text:

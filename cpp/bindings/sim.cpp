@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "echelon/mech/actions.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -65,6 +66,13 @@ void bind_sim(nb::module_& m) {
         .value("cpu", ObsBackend::Cpu)
         .value("cuda", ObsBackend::Cuda)
         .value("cuda_emulated", ObsBackend::CudaEmulated);
+
+    m.attr("action_blocks") = [] {
+        nb::list l;
+        for (const action::Block& b : action::kActionBlocks)
+            l.append(nb::make_tuple(b.name, b.offset, b.width, b.channels, b.meaning));
+        return l;
+    }();
 
     m.attr("output_buffers") = [] {
         nb::list l;

@@ -353,6 +353,8 @@ class ObsBackend(enum.Enum):
 
     cuda_emulated = 2
 
+action_blocks: list = ...
+
 output_buffers: list = ...
 
 class BatchSim:

@@ -34,7 +34,9 @@ def make_env(
 
 def random_actions(gen: torch.Generator, env: VecEnv, bias: float) -> torch.Tensor:
     a = torch.rand((env.num_worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1
-    a[..., 4:9] += bias  # lean toward pulling triggers so combat actually happens
+    a[..., env.action_layout["triggers"].slice] += (
+        bias  # lean toward pulling triggers so combat actually happens
+    )
     return a
 
 

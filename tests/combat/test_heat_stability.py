@@ -41,7 +41,7 @@ def test_heat_never_negative() -> None:
 def test_shutdown_above_cap_blocks_control_and_weapons() -> None:
     s = duel()
     s.heat[MEDIUM] = 100.0 + 10.0  # cap 100
-    s.set(MEDIUM, primary=1.0, forward=1.0, yaw=1.0, vent=1.0)
+    s.set(MEDIUM, primary=1.0, forward=1.0, yaw_rate=1.0, vent=1.0)
     s.step()
     assert s.hp[R_HEAVY] == 200.0  # no firing
     assert s.yaw[MEDIUM] == 0.0  # no rotation
@@ -154,7 +154,7 @@ def test_water_cools() -> None:
 def test_knockdown_and_stand_up() -> None:
     s = duel()
     s.stability[MEDIUM] = 0.0
-    s.set(MEDIUM, forward=1.0, yaw=1.0, primary=1.0)
+    s.set(MEDIUM, forward=1.0, yaw_rate=1.0, primary=1.0)
     s.step()
     assert s.fallen[MEDIUM] == 60  # 3 s
     assert s.hp[R_HEAVY] == 200.0  # no firing while fallen (SPEC §1.4)

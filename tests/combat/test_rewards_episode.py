@@ -203,7 +203,7 @@ def test_events_and_comm_messages() -> None:
     s = Scene(keep=(MEDIUM, R_HEAVY))
     s.place(MEDIUM, 10.0, 20.0)
     s.place(R_HEAVY, 30.0, 30.0)
-    s.actions[0, MEDIUM, 18:] = 0.25
+    s.actions[0, MEDIUM, s.env.action_layout["comm"].slice] = 0.25
     s.step()
     assert s.sim.comm_messages(0)[MEDIUM].tolist() == [0.25] * 8
     assert s.sim.comm_messages(0)[LIGHT].tolist() == [0.0] * 8  # removed agent: zeros

@@ -44,7 +44,7 @@ void decode_decision_actions(const SimConfig& cfg, MechSpan m, std::span<const i
             m.ecm[i] = (v > 0.f && v <= 0.5f) ? 1 : 0;
         }
         if (cfg.combat.enable_obs_control) {
-            m.sort_mode[i] = static_cast<uint8_t>(argmax(a + action::kSortMode, 3));
+            m.sort_mode[i] = static_cast<uint8_t>(argmax(a + action::kSortMode, action::kSortModes));
             m.hostile_only[i] = a[action::kHostileOnly] > 0.f ? 1 : 0;
         } else {
             m.sort_mode[i] = 0;

@@ -1,10 +1,12 @@
 """The core's declared-once tables, as Python sees them.
 
+``echelon._core.action_blocks`` names the blocks of an agent's action vector
+(``cpp/echelon/mech/actions.hpp``; ``env.action_layout`` is built from it).
 ``echelon._core.output_buffers`` lists every output buffer the step writes (name, dtype, rows,
 trailing width, when a row is valid), from one C++ list (``cpp/echelon/outputs.hpp``); VecEnv
 allocates and binds its tensors from ``BatchSim.output_buffers()``, the same list with this sim's
-shapes. ``buffer_table_markdown`` renders the list for docs/architecture.md (``tools/gen_docs.py``
-writes it there; a test keeps the page current).
+shapes. The ``*_markdown`` functions render both for the docs (``tools/gen_docs.py`` writes them
+there; a test keeps the pages current).
 """
 
 from __future__ import annotations
@@ -32,9 +34,23 @@ def buffer_table_markdown() -> str:
 _GENERATED = re.compile(r"(<!-- generated: ([a-z_]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
 
 
+def action_table_markdown() -> str:
+    """The action layout's blocks (``env.action_layout``), for the docs."""
+    lines = ["| block | slots | channels | meaning |", "|---|---|---|---|"]
+    for name, offset, width, channels, meaning in _core.action_blocks:
+        slots = (
+            f"{offset}…"
+            if width < 0
+            else (f"{offset}" if width == 1 else f"{offset}–{offset + width - 1}")
+        )
+        names = ", ".join(channels.split()) or "comm_dim floats"
+        lines.append(f"| `{name}` | {slots} | {names} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
 def generated_sections() -> dict[str, str]:
-    """Name -> text of every section of docs/ that is generated from the core's tables."""
-    return {"output_buffers": buffer_table_markdown()}
+    """Name -> text of every section of the docs that is generated from the core's tables."""
+    return {"output_buffers": buffer_table_markdown(), "action_layout": action_table_markdown()}
 
 
 def render_generated(text: str) -> str:

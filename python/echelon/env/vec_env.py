@@ -33,7 +33,7 @@ from gymnasium import spaces
 
 from echelon import _core
 from echelon.config import EnvConfig, RewardConfig, controller_level
-from echelon.env.layout import ObsLayout, layout_from_core
+from echelon.env.layout import ActionLayout, ObsLayout, action_layout, layout_from_core
 from echelon.env.spaces import action_space, observation_space
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
@@ -117,8 +117,10 @@ class VecEnv:
     """W worlds of Echelon, each with A agents (both teams), stepped together.
 
     Tensors are shaped ``[W, A, ...]``; blue agents are ``env.team_slices["blue"]`` (the first
-    half), red the second half. Returned tensors are buffers reused by the next step: clone what
-    you keep.
+    half), red the second half. ``env.obs_layout`` names the blocks of an observation row and
+    ``env.action_layout`` those of an action row (``env.action_layout["triggers"].slice``,
+    ``env.action_layout.index("primary")``). Returned tensors are buffers reused by the next
+    step: clone what you keep.
 
     ``step`` returns ``(obs, reward, terminated, truncated, info)`` with ``info`` holding:
       alive [W, A] bool: agents alive in the returned observation;
@@ -183,6 +185,7 @@ class VecEnv:
         self.obs_dim: int = self._sim.obs_dim
         self.action_dim: int = self._sim.action_dim
         self.obs_layout: ObsLayout = layout_from_core(self._sim.obs_layout())
+        self.action_layout: ActionLayout = action_layout(self.config.comm_dim)
         half = self.num_agents // 2
         self.team_slices = {"blue": slice(0, half), "red": slice(half, self.num_agents)}
         self.agent_ids = [f"blue_{i}" for i in range(half)] + [f"red_{i}" for i in range(half)]
