@@ -1,94 +1,147 @@
-// echelon._core's configuration structs: SimConfig and its parts, with the core's defaults. VecEnv
-// fills them from echelon.config.EnvConfig (which validates); the core trusts them.
+// echelon._core's configuration: SimConfig and its parts, bound field by field from the lists in
+// config.hpp, and `config_fields`, the same lists as data (section, name, kind, default, min, max,
+// meaning) from which echelon.config takes its defaults and ranges. Also the other numbers
+// Python's validation needs from the core, so none is copied by hand.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 
+#include <type_traits>
+
 #include "bindings.hpp"
 #include "echelon/config.hpp"
+#include "echelon/maps/procedural.hpp"
+#include "echelon/maps/spawn.hpp"
+#include "echelon/rules/episode_end.hpp"
 #include "echelon/rules/episode_stats.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
 using namespace echelon;
 
+namespace {
+
+const char* map_type_name(MapType t) {
+    switch (t) {
+        case MapType::Simple: return "simple";
+        case MapType::Empty: return "empty";
+        case MapType::Procedural: return "procedural";
+    }
+    return "?";
+}
+
+// A default, min or max as Python sees it: int, float (the decimal as written), bool, or a map
+// type's name.
+template <typename T>
+nb::object py_value(double v) {
+    if constexpr (std::is_same_v<T, float>) return nb::float_(v);
+    else if constexpr (std::is_same_v<T, bool>) return nb::bool_(v != 0.0);
+    else return nb::int_(static_cast<long long>(v));
+}
+template <typename T>
+nb::object py_default(double v) { return py_value<T>(v); }
+template <typename T>
+nb::object py_default(int v) { return py_value<T>(v); }
+template <typename T>
+nb::object py_default(MapType v) { return nb::str(map_type_name(v)); }
+template <typename T>
+nb::object py_default(bool v) { return nb::bool_(v); }
+
+template <typename T>
+const char* kind_name() {
+    if constexpr (std::is_same_v<T, float>) return "float";
+    else if constexpr (std::is_same_v<T, bool>) return "bool";
+    else if constexpr (std::is_same_v<T, MapType>) return "map_type";
+    else return "int";
+}
+
+template <typename T>
+void add_field(nb::list& out, const char* section, const char* name, nb::object value, double lo, double hi,
+               const char* meaning) {
+    out.append(nb::make_tuple(section, name, kind_name<T>(), value, py_value<T>(lo), py_value<T>(hi), meaning));
+}
+
+}  // namespace
+
 void bind_config(nb::module_& m) {
     nb::enum_<MapType>(m, "MapType").value("simple", MapType::Simple).value("empty", MapType::Empty).value("procedural", MapType::Procedural);
 
-    nb::class_<RewardWeights>(m, "RewardWeights")
-        .def(nb::init<>())
-        .def_rw("zone_tick", &RewardWeights::zone_tick)
-        .def_rw("approach", &RewardWeights::approach)
-        .def_rw("gamma", &RewardWeights::gamma)
-        .def_rw("damage", &RewardWeights::damage)
-        .def_rw("kill", &RewardWeights::kill)
-        .def_rw("assist", &RewardWeights::assist)
-        .def_rw("death", &RewardWeights::death)
-        .def_rw("friendly_damage", &RewardWeights::friendly_damage)
-        .def_rw("team_kill", &RewardWeights::team_kill)
-        .def_rw("contested_mult", &RewardWeights::contested_mult)
-        .def_rw("contested_death_mult", &RewardWeights::contested_death_mult)
-        .def_rw("team_mix", &RewardWeights::team_mix)
-        .def_rw("win", &RewardWeights::win)
-        .def_rw("loss", &RewardWeights::loss);
+#define ECHELON_BIND_FIELD(type, name, value, lo, hi, meaning) cls.def_rw(#name, &Struct::name, meaning);
+    {
+        using Struct = RewardWeights;
+        nb::class_<Struct> cls(m, "RewardWeights", "Reward weights (echelon.config.RewardConfig).");
+        cls.def(nb::init<>());
+        ECHELON_REWARD_FIELDS(ECHELON_BIND_FIELD)
+    }
+    {
+        using Struct = CombatConfig;
+        nb::class_<Struct> cls(m, "CombatConfig", "Tunable combat rules (echelon.config.CombatConfig).");
+        cls.def(nb::init<>());
+        ECHELON_COMBAT_FIELDS(ECHELON_BIND_FIELD)
+    }
+    {
+        using Struct = ObsConfig;
+        nb::class_<Struct> cls(m, "ObsConfig", "Observation options.");
+        cls.def(nb::init<>());
+        ECHELON_OBS_FIELDS(ECHELON_BIND_FIELD)
+    }
+    {
+        using Struct = SimConfig;
+        nb::class_<Struct> cls(m, "SimConfig", "Everything that defines a batch (echelon.config.EnvConfig).");
+        cls.def(nb::init<>());
+        ECHELON_SIM_FIELDS(ECHELON_BIND_FIELD)
+        cls.def_rw("rewards", &SimConfig::rewards)
+            .def_rw("combat", &SimConfig::combat)
+            .def_rw("obs", &SimConfig::obs)
+            .def_prop_rw(
+                "heuristic_blue", [](const SimConfig& c) { return c.heuristic.level[0]; },
+                [](SimConfig& c, int v) { c.heuristic.level[0] = v; })
+            .def_prop_rw(
+                "heuristic_red", [](const SimConfig& c) { return c.heuristic.level[1]; },
+                [](SimConfig& c, int v) { c.heuristic.level[1] = v; })
+            .def_prop_rw(
+                "heuristic_omniscient", [](const SimConfig& c) { return c.heuristic.omniscient; },
+                [](SimConfig& c, bool v) { c.heuristic.omniscient = v; })
+            .def_prop_ro("num_agents", &SimConfig::num_agents)
+            .def_prop_ro("action_dim", &SimConfig::action_dim)
+            .def_prop_ro("max_steps", &SimConfig::max_steps)
+            .def_prop_ro("zone_score_to_win", &SimConfig::zone_score_to_win);
+    }
+#undef ECHELON_BIND_FIELD
 
-    nb::class_<CombatConfig>(m, "CombatConfig")
-        .def(nb::init<>())
-        .def_rw("enable_target_selection", &CombatConfig::enable_target_selection)
-        .def_rw("enable_ewar", &CombatConfig::enable_ewar)
-        .def_rw("enable_obs_control", &CombatConfig::enable_obs_control)
-        .def_rw("enable_comm", &CombatConfig::enable_comm)
-        .def_rw("friendly_splash", &CombatConfig::friendly_splash)
-        .def_rw("ams_intercept_prob", &CombatConfig::ams_intercept_prob)
-        .def_rw("ams_range", &CombatConfig::ams_range)
-        .def_rw("ams_cooldown_s", &CombatConfig::ams_cooldown_s)
-        .def_rw("paint_seconds", &CombatConfig::paint_seconds)
-        .def_rw("paint_bonus", &CombatConfig::paint_bonus)
-        .def_rw("rear_mult", &CombatConfig::rear_mult)
-        .def_rw("leg_hit_chance", &CombatConfig::leg_hit_chance)
-        .def_rw("knockdown_seconds", &CombatConfig::knockdown_seconds)
-        .def_rw("suppress_seconds", &CombatConfig::suppress_seconds)
-        .def_rw("smoke_cloud_seconds", &CombatConfig::smoke_cloud_seconds)
-        .def_rw("smoke_cloud_radius", &CombatConfig::smoke_cloud_radius);
-
-    nb::class_<ObsConfig>(m, "ObsConfig")
-        .def(nb::init<>())
-        .def_rw("contact_slots", &ObsConfig::contact_slots)
-        .def_rw("full_observation", &ObsConfig::full_observation);
-
-    nb::class_<SimConfig>(m, "SimConfig")
-        .def(nb::init<>())
-        .def_rw("size_x", &SimConfig::size_x)
-        .def_rw("size_y", &SimConfig::size_y)
-        .def_rw("size_z", &SimConfig::size_z)
-        .def_rw("packs_per_team", &SimConfig::packs_per_team)
-        .def_rw("dt", &SimConfig::dt)
-        .def_rw("decision_repeat", &SimConfig::decision_repeat)
-        .def_rw("max_episode_seconds", &SimConfig::max_episode_seconds)
-        .def_rw("comm_dim", &SimConfig::comm_dim)
-        .def_rw("map_type", &SimConfig::map_type)
-        .def_rw("obstacle_density", &SimConfig::obstacle_density)
-        .def_rw("gravity", &SimConfig::gravity)
-        .def_rw("rewards", &SimConfig::rewards)
-        .def_rw("combat", &SimConfig::combat)
-        .def_rw("obs", &SimConfig::obs)
-        .def_prop_rw(
-            "heuristic_blue", [](const SimConfig& c) { return c.heuristic.level[0]; },
-            [](SimConfig& c, int v) { c.heuristic.level[0] = v; })
-        .def_prop_rw(
-            "heuristic_red", [](const SimConfig& c) { return c.heuristic.level[1]; },
-            [](SimConfig& c, int v) { c.heuristic.level[1] = v; })
-        .def_prop_rw(
-            "heuristic_omniscient", [](const SimConfig& c) { return c.heuristic.omniscient; },
-            [](SimConfig& c, bool v) { c.heuristic.omniscient = v; })
-        .def_prop_ro("num_agents", &SimConfig::num_agents)
-        .def_prop_ro("action_dim", &SimConfig::action_dim)
-        .def_prop_ro("max_steps", &SimConfig::max_steps)
-        .def_prop_ro("zone_score_to_win", &SimConfig::zone_score_to_win);
-
+    m.attr("config_fields") = [] {
+        nb::list l;
+#define ECHELON_EXPORT_FIELD(type, name, value, lo, hi, meaning) \
+    add_field<type>(l, section, #name, py_default<type>(value), lo, hi, meaning);
+        const char* section = "sim";
+        ECHELON_SIM_FIELDS(ECHELON_EXPORT_FIELD)
+        section = "rewards";
+        ECHELON_REWARD_FIELDS(ECHELON_EXPORT_FIELD)
+        section = "combat";
+        ECHELON_COMBAT_FIELDS(ECHELON_EXPORT_FIELD)
+        section = "obs";
+        ECHELON_OBS_FIELDS(ECHELON_EXPORT_FIELD)
+#undef ECHELON_EXPORT_FIELD
+        const HeuristicSettings h{};
+        add_field<int>(l, "heuristic", "blue", nb::int_(h.level[0]), kExternalTeam, kHeuristicMaxLevel,
+                       "level of the scripted opponent driving blue (-1: external)");
+        add_field<int>(l, "heuristic", "red", nb::int_(h.level[1]), kExternalTeam, kHeuristicMaxLevel,
+                       "level of the scripted opponent driving red (-1: external)");
+        add_field<bool>(l, "heuristic", "omniscient", nb::bool_(h.omniscient), 0, 1,
+                        "the heuristic knows every enemy's position");
+        return l;
+    }();
     m.attr("heuristic_max_level") = kHeuristicMaxLevel;
+    m.attr("procedural_min_height") = terrain::kMinProceduralHeight;
+    m.def("required_spawn_clear", &required_spawn_clear, "agents_per_team"_a, "min_map_side"_a,
+          "Side of a team's cleared spawn square; a map fits the roster when it is at most half the shorter side.");
     m.attr("episode_stat_names") = [] {
         nb::list l;
         for (const char* n : kEpisodeStatNames) l.append(n);
+        return l;
+    }();
+    m.attr("end_reason_names") = [] {
+        nb::list l;
+        for (const char* n : kEndReasonNames) l.append(n);
         return l;
     }();
 }

@@ -17,271 +17,324 @@ class MapType(enum.Enum):
     procedural = 2
 
 class RewardWeights:
+    """Reward weights (echelon.config.RewardConfig)."""
+
     def __init__(self) -> None: ...
 
     @property
-    def zone_tick(self) -> float: ...
+    def zone_tick(self) -> float:
+        """per decision, agents in the zone: weight x own team's tick"""
 
     @zone_tick.setter
     def zone_tick(self, arg: float, /) -> None: ...
 
     @property
-    def approach(self) -> float: ...
+    def approach(self) -> float:
+        """potential-based shaping toward the zone edge"""
 
     @approach.setter
     def approach(self, arg: float, /) -> None: ...
 
     @property
-    def gamma(self) -> float: ...
+    def gamma(self) -> float:
+        """discount used by the shaping potential (match the learner's)"""
 
     @gamma.setter
     def gamma(self, arg: float, /) -> None: ...
 
     @property
-    def damage(self) -> float: ...
+    def damage(self) -> float:
+        """per point of enemy damage dealt (capped at the victim's HP)"""
 
     @damage.setter
     def damage(self, arg: float, /) -> None: ...
 
     @property
-    def kill(self) -> float: ...
+    def kill(self) -> float:
+        """per enemy kill"""
 
     @kill.setter
     def kill(self, arg: float, /) -> None: ...
 
     @property
-    def assist(self) -> float: ...
+    def assist(self) -> float:
+        """once per kill of a target the agent painted (killer in its pack)"""
 
     @assist.setter
     def assist(self, arg: float, /) -> None: ...
 
     @property
-    def death(self) -> float: ...
+    def death(self) -> float:
+        """once, in the step the agent dies"""
 
     @death.setter
     def death(self, arg: float, /) -> None: ...
 
     @property
-    def friendly_damage(self) -> float: ...
+    def friendly_damage(self) -> float:
+        """per point of damage dealt to the own team, self included"""
 
     @friendly_damage.setter
     def friendly_damage(self, arg: float, /) -> None: ...
 
     @property
-    def team_kill(self) -> float: ...
+    def team_kill(self) -> float:
+        """per teammate killed (self included)"""
 
     @team_kill.setter
     def team_kill(self, arg: float, /) -> None: ...
 
     @property
-    def contested_mult(self) -> float: ...
+    def contested_mult(self) -> float:
+        """
+        damage/kill/assist x this when the agent started the step in a contested zone
+        """
 
     @contested_mult.setter
     def contested_mult(self, arg: float, /) -> None: ...
 
     @property
-    def contested_death_mult(self) -> float: ...
+    def contested_death_mult(self) -> float:
+        """death x this when the agent started the step in a contested zone"""
 
     @contested_death_mult.setter
     def contested_death_mult(self, arg: float, /) -> None: ...
 
     @property
-    def team_mix(self) -> float: ...
+    def team_mix(self) -> float:
+        """alpha: alpha x own reward + (1 - alpha) x team mean"""
 
     @team_mix.setter
     def team_mix(self, arg: float, /) -> None: ...
 
     @property
-    def win(self) -> float: ...
+    def win(self) -> float:
+        """terminal reward for every agent of the winning team"""
 
     @win.setter
     def win(self, arg: float, /) -> None: ...
 
     @property
-    def loss(self) -> float: ...
+    def loss(self) -> float:
+        """terminal reward for every agent of the losing team"""
 
     @loss.setter
     def loss(self, arg: float, /) -> None: ...
 
 class CombatConfig:
+    """Tunable combat rules (echelon.config.CombatConfig)."""
+
     def __init__(self) -> None: ...
 
     @property
-    def enable_target_selection(self) -> bool: ...
+    def enable_target_selection(self) -> bool:
+        """off: focus target always cleared"""
 
     @enable_target_selection.setter
     def enable_target_selection(self, arg: bool, /) -> None: ...
 
     @property
-    def enable_ewar(self) -> bool: ...
+    def enable_ewar(self) -> bool:
+        """off: ECM/ECCM forced off"""
 
     @enable_ewar.setter
     def enable_ewar(self, arg: bool, /) -> None: ...
 
     @property
-    def enable_obs_control(self) -> bool: ...
+    def enable_obs_control(self) -> bool:
+        """off: sort mode 'closest', hostile filter off"""
 
     @enable_obs_control.setter
     def enable_obs_control(self, arg: bool, /) -> None: ...
 
     @property
-    def enable_comm(self) -> bool: ...
+    def enable_comm(self) -> bool:
+        """off: comm messages stored as zeros"""
 
     @enable_comm.setter
     def enable_comm(self, arg: bool, /) -> None: ...
 
     @property
-    def friendly_splash(self) -> bool: ...
+    def friendly_splash(self) -> bool:
+        """splash hurts the shooter's team (never rewarded)"""
 
     @friendly_splash.setter
     def friendly_splash(self, arg: bool, /) -> None: ...
 
     @property
-    def ams_intercept_prob(self) -> float: ...
+    def ams_intercept_prob(self) -> float:
+        """one roll per missile per defender, then the defender cools down"""
 
     @ams_intercept_prob.setter
     def ams_intercept_prob(self, arg: float, /) -> None: ...
 
     @property
-    def ams_range(self) -> float: ...
+    def ams_range(self) -> float:
+        """AMS reach (voxels)"""
 
     @ams_range.setter
     def ams_range(self, arg: float, /) -> None: ...
 
     @property
-    def ams_cooldown_s(self) -> float: ...
+    def ams_cooldown_s(self) -> float:
+        """AMS cooldown after any roll"""
 
     @ams_cooldown_s.setter
     def ams_cooldown_s(self, arg: float, /) -> None: ...
 
     @property
-    def paint_seconds(self) -> float: ...
+    def paint_seconds(self) -> float:
+        """how long a paint mark lasts"""
 
     @paint_seconds.setter
     def paint_seconds(self, arg: float, /) -> None: ...
 
     @property
-    def paint_bonus(self) -> float: ...
+    def paint_bonus(self) -> float:
+        """direct-hit damage x this for the painter's pack"""
 
     @paint_bonus.setter
     def paint_bonus(self, arg: float, /) -> None: ...
 
     @property
-    def rear_mult(self) -> float: ...
+    def rear_mult(self) -> float:
+        """hits from within +-45 deg of dead astern"""
 
     @rear_mult.setter
     def rear_mult(self, arg: float, /) -> None: ...
 
     @property
-    def leg_hit_chance(self) -> float: ...
+    def leg_hit_chance(self) -> float:
+        """hitscan; projectiles hit legs geometrically (lowest 30%)"""
 
     @leg_hit_chance.setter
     def leg_hit_chance(self, arg: float, /) -> None: ...
 
     @property
-    def knockdown_seconds(self) -> float: ...
+    def knockdown_seconds(self) -> float:
+        """time on the ground after stability runs out"""
 
     @knockdown_seconds.setter
     def knockdown_seconds(self, arg: float, /) -> None: ...
 
     @property
-    def suppress_seconds(self) -> float: ...
+    def suppress_seconds(self) -> float:
+        """autocannon suppression"""
 
     @suppress_seconds.setter
     def suppress_seconds(self, arg: float, /) -> None: ...
 
     @property
-    def smoke_cloud_seconds(self) -> float: ...
+    def smoke_cloud_seconds(self) -> float:
+        """smoke cloud lifetime"""
 
     @smoke_cloud_seconds.setter
     def smoke_cloud_seconds(self, arg: float, /) -> None: ...
 
     @property
-    def smoke_cloud_radius(self) -> float: ...
+    def smoke_cloud_radius(self) -> float:
+        """smoke cloud radius (voxels)"""
 
     @smoke_cloud_radius.setter
     def smoke_cloud_radius(self, arg: float, /) -> None: ...
 
 class ObsConfig:
+    """Observation options."""
+
     def __init__(self) -> None: ...
 
     @property
-    def contact_slots(self) -> int: ...
+    def contact_slots(self) -> int:
+        """K contact rows in the observation"""
 
     @contact_slots.setter
     def contact_slots(self, arg: int, /) -> None: ...
 
     @property
-    def full_observation(self) -> bool: ...
+    def full_observation(self) -> bool:
+        """false: partial sensing (radar x quality, paint, signatures, LOS)"""
 
     @full_observation.setter
     def full_observation(self, arg: bool, /) -> None: ...
 
 class SimConfig:
+    """Everything that defines a batch (echelon.config.EnvConfig)."""
+
     def __init__(self) -> None: ...
 
     @property
-    def size_x(self) -> int: ...
+    def size_x(self) -> int:
+        """map size in voxels"""
 
     @size_x.setter
     def size_x(self, arg: int, /) -> None: ...
 
     @property
-    def size_y(self) -> int: ...
+    def size_y(self) -> int:
+        """map size in voxels"""
 
     @size_y.setter
     def size_y(self, arg: int, /) -> None: ...
 
     @property
-    def size_z(self) -> int: ...
+    def size_z(self) -> int:
+        """map height in voxels"""
 
     @size_z.setter
     def size_z(self, arg: int, /) -> None: ...
 
     @property
-    def packs_per_team(self) -> int: ...
+    def packs_per_team(self) -> int:
+        """packs of five mechs per team"""
 
     @packs_per_team.setter
     def packs_per_team(self, arg: int, /) -> None: ...
 
     @property
-    def dt(self) -> float: ...
+    def dt(self) -> float:
+        """physics substep (seconds)"""
 
     @dt.setter
     def dt(self, arg: float, /) -> None: ...
 
     @property
-    def decision_repeat(self) -> int: ...
+    def decision_repeat(self) -> int:
+        """substeps per decision"""
 
     @decision_repeat.setter
     def decision_repeat(self, arg: int, /) -> None: ...
 
     @property
-    def max_episode_seconds(self) -> float: ...
+    def max_episode_seconds(self) -> float:
+        """episode time limit"""
 
     @max_episode_seconds.setter
     def max_episode_seconds(self, arg: float, /) -> None: ...
 
     @property
-    def comm_dim(self) -> int: ...
+    def comm_dim(self) -> int:
+        """pack message floats in the action and observation"""
 
     @comm_dim.setter
     def comm_dim(self, arg: int, /) -> None: ...
 
     @property
-    def map_type(self) -> MapType: ...
+    def map_type(self) -> MapType:
+        """procedural (biome generator), simple or empty"""
 
     @map_type.setter
     def map_type(self, arg: MapType, /) -> None: ...
 
     @property
-    def obstacle_density(self) -> float: ...
+    def obstacle_density(self) -> float:
+        """simple maps: share of the ground under obstacles"""
 
     @obstacle_density.setter
     def obstacle_density(self, arg: float, /) -> None: ...
 
     @property
-    def gravity(self) -> float: ...
+    def gravity(self) -> float:
+        """voxels per second squared"""
 
     @gravity.setter
     def gravity(self, arg: float, /) -> None: ...
@@ -334,9 +387,20 @@ class SimConfig:
     @property
     def zone_score_to_win(self) -> float: ...
 
+config_fields: list = ...
+
 heuristic_max_level: int = 4
 
+procedural_min_height: int = 8
+
+def required_spawn_clear(agents_per_team: int, min_map_side: int) -> int:
+    """
+    Side of a team's cleared spawn square; a map fits the roster when it is at most half the shorter side.
+    """
+
 episode_stat_names: list = ...
+
+end_reason_names: list = ['none', 'zone', 'elimination', 'time_limit']
 
 Buffer: TypeAlias = Any  # any DLPack array: numpy, torch CPU or CUDA
 

@@ -1,5 +1,5 @@
 #pragma once
-// Episode end conditions, checked after every decision (reference sim.md §15.3, SPEC §2).
+// Episode end conditions, checked after every decision (docs/game_rules.md, "Zone and episode end").
 #include <cstdint>
 #include <span>
 
@@ -8,6 +8,8 @@
 namespace echelon {
 
 enum class EndReason : int { None = 0, Zone = 1, Elimination = 2, TimeLimit = 3 };
+// By EndReason value: the end_reason column of info["episode_stats"].
+inline const char* const kEndReasonNames[] = {"none", "zone", "elimination", "time_limit"};
 inline constexpr int kWinnerNone = -1;  // draw, or no end yet
 
 struct Outcome {

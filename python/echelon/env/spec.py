@@ -48,9 +48,45 @@ def action_table_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+# EnvConfig's name for each field of the core's lists that it does not take over as is.
+_ENV_NAMES = {
+    ("sim", "size_x"): "map_size[0]",
+    ("sim", "size_y"): "map_size[1]",
+    ("sim", "size_z"): "map_size[2]",
+    ("obs", "full_observation"): "observation",
+    ("heuristic", "omniscient"): "heuristic_omniscient",
+}
+
+
+def config_table_markdown() -> str:
+    """Every EnvConfig field with its default and range, from the core's config lists."""
+    lines = ["| field | default | range | meaning |", "|---|---|---|---|"]
+    for section, name, kind, default, lo, hi, meaning in _core.config_fields:
+        field = _ENV_NAMES.get((section, name))
+        if field is None:
+            field = f"{section}.{name}" if section in ("rewards", "combat") else name
+        if (section, name) == ("obs", "full_observation"):
+            default, span = ("full" if default else "partial"), '"full", "partial"'
+        elif section == "heuristic" and kind == "int":
+            default = "external" if default < 0 else f"heuristic:{default}"
+            span = f'"external", "heuristic:0".."heuristic:{hi}"'
+        elif kind == "map_type":
+            default, span = f'"{default}"', '"procedural", "simple", "empty"'
+        elif kind == "bool":
+            span = "True, False"
+        else:
+            span = f"[{lo}, {hi}]"
+        lines.append(f"| `{field}` | {default} | {span} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
 def generated_sections() -> dict[str, str]:
     """Name -> text of every section of the docs that is generated from the core's tables."""
-    return {"output_buffers": buffer_table_markdown(), "action_layout": action_table_markdown()}
+    return {
+        "output_buffers": buffer_table_markdown(),
+        "action_layout": action_table_markdown(),
+        "config_fields": config_table_markdown(),
+    }
 
 
 def render_generated(text: str) -> str:

@@ -24,7 +24,6 @@ is slow and exists to test the GPU path, and to compare it with the CPU writer, 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import Any
 
@@ -32,12 +31,12 @@ import torch
 from gymnasium import spaces
 
 from echelon import _core
-from echelon.config import EnvConfig, RewardConfig, controller_level
+from echelon.config import EnvConfig, controller_level, core_config
 from echelon.env.layout import ActionLayout, ObsLayout, action_layout, layout_from_core
 from echelon.env.spaces import action_space, observation_space
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
-END_REASONS = ("none", "zone", "elimination", "time_limit")
+END_REASONS: tuple[str, ...] = tuple(_core.end_reason_names)
 # The output buffers ``step`` returns in ``info`` (the rest are its first four values).
 _INFO_BUFFERS = ("alive", "final_obs", "episode_end", "winner", "episode_stats", "late_terminal")
 OBS_BACKENDS = ("auto", "cpu", "cuda", "cuda-emulated")
@@ -47,38 +46,6 @@ _CORE_BACKENDS = {
     "cuda-emulated": _core.ObsBackend.cuda_emulated,
 }
 _TORCH_DTYPES = {"float32": torch.float32, "bool": torch.bool, "int8": torch.int8}
-
-
-_REWARD_FIELDS = tuple(f.name for f in dataclasses.fields(RewardConfig))
-
-
-def _sim_config(cfg: EnvConfig) -> Any:
-    sc = _core.SimConfig()
-    sc.size_x, sc.size_y, sc.size_z = cfg.map_size
-    sc.packs_per_team = cfg.packs_per_team
-    sc.dt = cfg.dt
-    sc.decision_repeat = cfg.decision_repeat
-    sc.max_episode_seconds = cfg.max_episode_seconds
-    sc.comm_dim = cfg.comm_dim
-    sc.map_type = getattr(_core.MapType, cfg.map_type)
-    sc.obstacle_density = cfg.obstacle_density
-    sc.gravity = cfg.gravity
-    rw = _core.RewardWeights()
-    for name in _REWARD_FIELDS:
-        setattr(rw, name, getattr(cfg.rewards, name))
-    sc.rewards = rw
-    cc = _core.CombatConfig()
-    for f in dataclasses.fields(cfg.combat):
-        setattr(cc, f.name, getattr(cfg.combat, f.name))
-    sc.combat = cc
-    sc.heuristic_blue = controller_level("blue", cfg.blue)
-    sc.heuristic_red = controller_level("red", cfg.red)
-    sc.heuristic_omniscient = cfg.heuristic_omniscient
-    oc = _core.ObsConfig()
-    oc.contact_slots = cfg.contact_slots
-    oc.full_observation = cfg.observation == "full"
-    sc.obs = oc
-    return sc
 
 
 def _resolve_device(device: str | torch.device) -> torch.device:
@@ -173,7 +140,7 @@ class VecEnv:
         self.seed = seed
         self.num_worlds = num_worlds
         self._sim = _core.BatchSim(
-            _sim_config(self.config),
+            core_config(self.config),
             num_worlds,
             seed,
             num_threads,
