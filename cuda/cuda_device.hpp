@@ -1,5 +1,5 @@
 #pragma once
-// CudaDevice: the observation mirror's device on a real GPU (see obs_mirror.hpp for the
+// CudaDevice: the observation mirror's device on a real GPU (see cpp/echelon/obs/mirror.hpp for the
 // interface). Device memory from cudaMalloc, page-locked host staging from cudaMallocHost,
 // async copies and kernels on the caller's stream (torch's current stream), CUDA events for the
 // phase timings and NVTX ranges so nsys/ncu profiles show the phases by name.

@@ -1,5 +1,5 @@
 // The CUDA observation kernels: one CUDA thread runs one thread body of mirror_threads.hpp, the
-// code the host emulator (cpp/echelon/obs_mirror/host_device.cpp) runs in a loop.
+// code the host emulator (cpp/echelon/obs/emulated_device.cpp) runs in a loop.
 #include <cuda_runtime.h>
 
 #include "echelon/obs/mirror_threads.hpp"

@@ -22,3 +22,4 @@ def test_generated_sections_are_current(page: str) -> None:
 def test_tables_are_where_readers_look() -> None:
     assert "<!-- generated: output_buffers -->" in (DOCS / "architecture.md").read_text()
     assert "<!-- generated: action_layout -->" in (DOCS / "game_rules.md").read_text()
+    assert "<!-- generated: config_fields -->" in (DOCS / "game_rules.md").read_text()

@@ -94,7 +94,7 @@ def test_generated_maps_are_consistent_and_fair(size: tuple[int, int, int]) -> N
             dy = max(y0 - cy, 0, cy - (y0 + clear))
             assert np.hypot(dx, dy) > r
         d = [np.hypot(cx - x, cy - y) for x, y in centres]
-        assert abs(d[0] - d[1]) <= 0.1 * max(d), "zone is equally far from both spawns (SPEC 1.11)"
+        assert abs(d[0] - d[1]) <= 0.1 * max(d), "zone is equally far from both spawns (change 11)"
         ys, xs = np.mgrid[0:sy, 0:sx]
         inside = np.hypot(xs + 0.5 - cx, ys + 0.5 - cy) < r
         assert not np.isin(vox[:, inside], [1, 4, 5, 7, 8, 9]).any(), "the zone is cleared"

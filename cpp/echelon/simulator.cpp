@@ -1,3 +1,5 @@
+// BatchSim: construction, output buffers, episodes, the observation backends and the step. Read
+// step_world first: the order of one world's step, one named phase per line.
 #include "echelon/simulator.hpp"
 
 #include <algorithm>
@@ -302,7 +304,7 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     begin_decision(ws.combat, m);
     // 5. Decode the decision-level actions: focus target, EWAR, observation controls.
     decide(w, ws, m);
-    // 6. decision_repeat physics substeps: combat in the reference order, then movement.
+    // 6. decision_repeat physics substeps: combat in the original game's order, then movement.
     run_substeps(ws, m);
     // 7. Keep each agent's pack message for the next observations.
     store_comm_messages(cfg_, m, ws.combat.comm, ws.actions);

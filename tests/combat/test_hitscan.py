@@ -1,5 +1,5 @@
 """Laser, flamer and painter: damage, range, arc, cooldown, heat and the LOS rule, against
-hand-computed values (reference sim.md §10.2–§10.7, integer-tick cooldowns per SPEC §1.10)."""
+hand-computed values (docs/game_rules.md, "Weapons"; integer-tick cooldowns per "Time")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Reward terms with the SPEC §4 fixes (each test fails on the reference's behaviour), zone
-scoring, win conditions and the terminated / truncated flags (SPEC §2)."""
+"""Reward terms with their fixes (docs/game_rules.md, "Rewards"; each test fails on the original's
+behaviour), zone scoring, win conditions and the terminated / truncated flags."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 #pragma once
-// Anti-missile system (heavies, passive; reference sim.md §10.9, with SPEC §1.7): a homing
+// Anti-missile system (heavies, passive; docs/game_rules.md, "Paint, EWAR, AMS" and  "Changes from the original game" 7): a homing
 // missile gets ONE interception roll, by the nearest ready defender of its target's team (alive,
 // powered heavy, AMS cooled down, within 5.5 vox). The roll succeeds with ams_intercept_prob and
 // costs the defender its cooldown either way, so the per-missile kill chance is bounded.

@@ -14,7 +14,8 @@ Vec3 unit_or_zero(Vec3 v, float min_len) {
     return l > min_len ? v * (1.f / l) : Vec3{};
 }
 
-// Subtracts HP and credits the shooter (SPEC §4): enemy vs friendly, capped at remaining HP.
+// Subtracts HP and credits the shooter (docs/game_rules.md, "Rewards"): enemy vs friendly, capped at
+// remaining HP.
 void deal_damage(CombatCtx& ctx, int shooter, int target, float dmg) {
     MechSpan& m = ctx.m;
     const float counted = std::min(dmg, std::max(0.f, m.hp[target]));
@@ -119,7 +120,7 @@ void check_death(CombatCtx& ctx, int victim, int killer, Weapon weapon) {
         ++sc.kills[killer];
         ctx.stat(kStatKillsBlue, m.team[killer]);
         // One assist per kill, to the painter whose mark was on the victim, if it is a pack-mate of
-        // the killer and not the killer itself (SPEC §4).
+        // the killer and not the killer itself (docs/game_rules.md, "Rewards").
         const int p = m.painter[victim];
         if (m.paint_ticks[victim] > 0 && p != kNoMech && p != killer && same_pack(m, p, killer, ctx.agents_per_team())) {
             ++sc.assists[p];

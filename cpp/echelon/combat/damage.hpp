@@ -1,5 +1,5 @@
 #pragma once
-// The damage pipeline (reference sim.md §10.3, §11.6, §12) with the SPEC §4 accounting: every
+// The damage pipeline (docs/game_rules.md, "Damage") with the reward accounting of "Rewards": every
 // point of damage is credited to the shooter as enemy or friendly damage, capped at the victim's
 // remaining HP, and every death resolves kill / team-kill / assist credit exactly once.
 #include "echelon/combat/combat_state.hpp"
@@ -20,7 +20,7 @@ float rear_multiplier(const MechSpan& m, int target, Vec3 origin, float rear_mul
 
 // Direct hit, in order: rear multiplier, paint bonus (shooter's pack painted the target), leg split
 // (leg takes the damage, the body half), then HP, stability, heat transfer, death check. One order
-// for hitscan and projectiles (the reference differed, §21.19).
+// for hitscan and projectiles (the original game ordered them differently for each).
 void apply_direct_hit(CombatCtx& ctx, const DirectHit& h);
 // Splash: no rear, leg or paint modifiers. `shooter` may hurt its own team (and itself).
 void apply_splash_hit(CombatCtx& ctx, int shooter, int target, Weapon weapon, float damage, float stab, Vec3 centre);

@@ -1,6 +1,6 @@
 #pragma once
-// The event record of one decision step, for replays, statistics and debugging (reference sim.md
-// §19). A fixed-capacity buffer per world: pushing never allocates; overflow is counted.
+// The event record of one decision step, for replays, statistics and debugging
+// (docs/game_rules.md, "Statistics and events"). A fixed-capacity buffer per world: pushing never allocates; overflow is counted.
 #include <cstdint>
 #include <span>
 #include <vector>

@@ -1,7 +1,8 @@
 #pragma once
-// Electronic warfare: ECM jamming and ECCM support, and the sensor quality they give (reference
-// sim.md §10.8). This is the ONE sensor-quality function: the sim (missile paint locks) and the
-// observation code (radar range, painted contacts, q and jam features) both call it (SPEC §1.9).
+// Electronic warfare: ECM jamming and ECCM support, and the sensor quality they give
+// (docs/game_rules.md, "Paint, EWAR, AMS"). This is the ONE sensor-quality function: the sim
+// (missile paint locks) and the observation code (radar range, painted contacts, q and jam
+// features) both call it (docs/game_rules.md, "Changes from the original game" 9).
 #include <algorithm>
 
 #include "echelon/base/host_device.hpp"

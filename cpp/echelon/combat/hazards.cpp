@@ -18,8 +18,8 @@ uint8_t feet_material(const World& world, const MechSpan& m, int i) {
     const uint8_t here = world.in_bounds(x, y, z) ? world.get(x, y, z) : static_cast<uint8_t>(Material::Air);
     if (here != static_cast<uint8_t>(Material::Air) && here != static_cast<uint8_t>(Material::Dirt)) return here;
     // Lava and water are walked through, so the feet are inside them; a debris field blocks
-    // movement, so a mech stands ON it: look at the voxel just below the feet too. (The reference
-    // only looked inside the feet voxel, so its debris hazard could never fire: sim.md §21.11.)
+    // movement, so a mech stands ON it: look at the voxel just below the feet too. (The original game
+    // only looked inside the feet voxel, so its debris hazard could never fire: docs/game_rules.md, "Changes from the original game" 14.)
     const int below = static_cast<int>(std::floor(feet - kStandingTolerance));
     if (below != z && world.in_bounds(x, y, below) &&
         world.get(x, y, below) == static_cast<uint8_t>(Material::DebrisField))

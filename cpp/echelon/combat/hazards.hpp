@@ -1,5 +1,5 @@
 #pragma once
-// Floor hazards at the mech's feet (reference sim.md §9.4): the single voxel under the centre
+// Floor hazards at the mech's feet (docs/game_rules.md, "Floor hazards"): the single voxel under the centre
 // column at the bottom of the box. LAVA: +40 heat/s, 5 hp/s. DEBRIS_FIELD: +20 heat/s, 1.25 hp/s.
 // WATER: -30 heat/s (floor 0); its x0.6 speed is applied by movement.
 #include "echelon/combat/combat_state.hpp"

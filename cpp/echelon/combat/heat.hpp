@@ -1,5 +1,5 @@
 #pragma once
-// Heat (reference sim.md §7, §9): EWAR emitter heat, venting, passive dissipation and shutdown.
+// Heat (docs/game_rules.md, "Heat"): EWAR emitter heat, venting, passive dissipation and shutdown.
 // Shutdown is derived (heat > cap): no control, no weapons, no vent, no EWAR heat or emission,
 // no AMS; gravity, damping, hazards and stability regeneration go on.
 #include "echelon/combat/combat_state.hpp"

@@ -30,7 +30,7 @@ void damage_voxel(CombatCtx& ctx, const Projectile& p, int x, int y, int z, floa
     }
 }
 
-// Splash (reference sim.md §11.6): mechs within r with terrain LOS from the blast (the directly hit
+// Splash (docs/game_rules.md, "Damage"): mechs within r with terrain LOS from the blast (the directly hit
 // mech excluded) and every voxel whose centre is within r.
 void explode(CombatCtx& ctx, const Projectile& p, Vec3 centre, int exclude) {
     MechSpan& m = ctx.m;
@@ -150,7 +150,7 @@ void update_projectiles(CombatCtx& ctx) {
     const VoxelView g = ctx.world.view();
     for (Projectile& p : ctx.cs.projectiles.live()) {
         if (p.life_ticks < 0) continue;
-        if (++p.age_ticks > p.life_ticks) {  // end of flight: silent, except smoke bursts (SPEC §1.6)
+        if (++p.age_ticks > p.life_ticks) {  // end of flight: silent, except smoke bursts (docs/game_rules.md, "Changes from the original game" 6)
             if (p.weapon == Weapon::Smoke) burst_smoke(ctx, p, p.pos);
             kill(p);
             continue;

@@ -1,7 +1,8 @@
 #pragma once
-// The sensor model over raw arrays: sensor quality from ECM/ECCM (the one function of SPEC §1.9,
-// used by the sim through ewar.hpp and by the observation on CPU and GPU), contact visibility in
-// partial mode, and acoustic noise. C++17, ECHELON_HD.
+// The sensor model over raw arrays: sensor quality from ECM/ECCM (the one function of change 9 in
+// docs/game_rules.md, "Changes from the original game", used by the sim through ewar.hpp and by
+// the observation on CPU and GPU), contact visibility in partial mode, and acoustic noise.
+// C++17, ECHELON_HD.
 #include <cmath>
 #include <cstdint>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Smoke clouds: spheres that block line of sight (not projectiles, splash or radar) until their
-// life runs out (reference sim.md §11.7, §13.2). A fixed pool per world.
+// life runs out (docs/game_rules.md, "Weapons"). A fixed pool per world.
 #include <cstdint>
 #include <vector>
 

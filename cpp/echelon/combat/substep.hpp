@@ -1,5 +1,5 @@
 #pragma once
-// The combat part of one physics substep, in the reference order: timers, EWAR heat, hazards,
+// The combat part of one physics substep, in the original game's order: timers, EWAR heat, hazards,
 // stability, vent and dissipation per mech, then projectiles, then weapons (movement follows in
 // the simulator's step). Each mechanic lives in its own file; this one only orders them.
 #include <span>

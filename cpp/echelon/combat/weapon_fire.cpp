@@ -185,7 +185,7 @@ void plan_smoke(Planner& pl, int s) {
 
 void plan_mech(Planner& pl, int s, const float* a) {
     const MechSpan& m = pl.ctx.m;
-    if (!m.alive[s] || m.is_shutdown(s) || m.is_fallen(s)) return;  // SPEC §1.4
+    if (!m.alive[s] || m.is_shutdown(s) || m.is_fallen(s)) return;  // docs/game_rules.md, "Changes from the original game" 4
     const ClassLoadout L = class_loadout(static_cast<MechClass>(m.cls[s]));
     const bool pri = a[action::kPrimary] > 0.f, sec = a[action::kSecondary] > 0.f, ter = a[action::kTertiary] > 0.f;
     if ((L.laser_primary && pri) || (L.laser_secondary && sec)) plan_hitscan(pl, s, Weapon::Laser, m.cd_laser[s]);

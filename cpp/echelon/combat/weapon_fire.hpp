@@ -1,5 +1,6 @@
 #pragma once
-// The weapons phase of a substep (reference sim.md §10 with SPEC §1.3–§1.5): every mech's shots
+// The weapons phase of a substep (docs/game_rules.md, "Weapons", and changes 3–5 of "Changes
+// from the original game"): every mech's shots
 // are decided on the same pre-fire state (targets, locks, LOS), then applied in an order shuffled
 // each substep, so no team fires first and a mutual kill trade lands both shots. Fallen or
 // shut-down mechs cannot fire. A valid focus target is always used; otherwise the nearest valid enemy.

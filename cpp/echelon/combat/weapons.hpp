@@ -1,5 +1,5 @@
 #pragma once
-// Weapon table (reference sim.md §10.2) and the per-class trigger mapping (§5.2).
+// Weapon table and the per-class trigger mapping (docs/game_rules.md, "Weapons" and "Actions").
 // Numbers here are the game's balance; docs/game_rules.md lists them for users.
 #include <cstdint>
 
@@ -58,7 +58,7 @@ inline constexpr float kRearDot = 0.707f;            // cos 45 deg
 inline constexpr float kEcmHeatPerS = 3.f, kEccmHeatPerS = 2.f;
 inline constexpr float kVentMult = 2.f;              // venting removes an extra 2 x dissipation
 
-// Which weapons a trigger slot fires, per class (reference sim.md §5.2). Scout SECONDARY is EWAR.
+// Which weapons a trigger slot fires, per class (docs/game_rules.md, "Actions"). Scout SECONDARY is EWAR.
 struct ClassLoadout {
     bool laser_primary, laser_secondary, flamer_primary, missile_secondary, gauss_tertiary, autocannon_tertiary,
         painter_primary, painter_tertiary, ams, ewar;

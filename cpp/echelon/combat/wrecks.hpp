@@ -1,5 +1,5 @@
 #pragma once
-// Wreck debris: a dead mech's box becomes SOLID_DEBRIS or DEBRIS_FIELD (reference sim.md §12).
+// Wreck debris: a dead mech's box becomes SOLID_DEBRIS or DEBRIS_FIELD (docs/game_rules.md, "Damage").
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/world/world.hpp"
 
@@ -7,7 +7,7 @@ namespace echelon {
 
 // Fills the AIR / DIRT voxels of the dead mech's box (clipped to the grid), skipping any voxel
 // that touches a living mech. The hull type comes from a hash of (agent, class, box), never from
-// an RNG stream, so wrecks are identical whatever else happened. HP follows the material (SPEC §1.1).
+// an RNG stream, so wrecks are identical whatever else happened. HP follows the material (docs/game_rules.md, "Changes from the original game" 1).
 // Returns the number of voxels written.
 int spawn_wreck(World& world, const MechSpan& m, int dead);
 

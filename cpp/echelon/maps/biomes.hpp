@@ -1,5 +1,5 @@
 #pragma once
-// The 16 biomes of the procedural generator (reference gen-nav-heuristic.md §1.5): each paints one
+// The 16 biomes of the procedural generator (docs/maps.md, "Biomes"): each paints one
 // quadrant with its features and materials. Sizes are in voxels; heights are capped by the world.
 #include <cstdint>
 #include <string_view>
@@ -36,7 +36,7 @@ struct BiomeParams {
     int clearance = 5;  // AIR layers cleared above ramps and platforms (the heavy's headroom)
 };
 
-// Paints biome `b` into region `r` (spilling over its edges where the reference does).
+// Paints biome `b` into region `r` (spilling over its edges where the original game does).
 void paint_biome(World& w, Biome b, const Region& r, Rng& rng, const BiomeParams& p);
 
 }  // namespace echelon::terrain

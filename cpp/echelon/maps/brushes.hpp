@@ -1,7 +1,7 @@
 #pragma once
-// Brush helpers the biomes paint with (reference gen-nav-heuristic.md §1.4). Every write goes
-// through World::set, so voxel HP always follows the material (SPEC §1.1). Brushes are clipped to
-// the world, not to their quadrant: some spill into neighbours, as in the reference.
+// Brush helpers the biomes paint with (docs/maps.md, "Biomes"). Every write goes through World::set,
+// so voxel HP always follows the material (docs/game_rules.md, "Changes from the original game" 1). Brushes are clipped to
+// the world, not to their quadrant: some spill into neighbours, as in the original game.
 #include "echelon/base/rng.hpp"
 #include "echelon/world/world.hpp"
 

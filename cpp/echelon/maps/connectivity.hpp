@@ -1,6 +1,6 @@
 #pragma once
-// Connectivity validation with fix-ups (reference gen-nav-heuristic.md §1.11, redone per SPEC
-// §1.12): every hull class, with its own footprint, headroom and the sim's step-up height, must be
+// Connectivity validation with fix-ups (docs/maps.md, "Pipeline", redone with the navigation rules of
+// docs/game_rules.md, "Changes from the original game" 12): every hull class, with its own footprint, headroom and the sim's step-up height, must be
 // able to walk from each team's spawn area into the capture zone. When one cannot, a passage is
 // dug for that class: a 4-connected cheapest route over its ground blocks (blocked blocks cost
 // extra), then each blocked block on it is cleared to the class's headroom. A dug block always

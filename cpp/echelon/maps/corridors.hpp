@@ -1,7 +1,7 @@
 #pragma once
-// Macro corridors (reference gen-nav-heuristic.md §1.10): a square ring around the capture zone
+// Macro corridors (docs/maps.md, "Pipeline"): a square ring around the capture zone
 // and, per team, a main lane from its spawn area to the zone plus a flank lane offset sideways.
-// Unlike the reference, the carve height comes from the tallest hull (not a fixed 4 layers) and
+// Unlike the original game, the carve height comes from the tallest hull (not a fixed 4 layers) and
 // floor hazards (water, lava) in layer 0 survive the carve.
 #include <cstdint>
 #include <string_view>

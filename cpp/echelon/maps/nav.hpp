@@ -1,5 +1,5 @@
 #pragma once
-// 2.5-D navigation for one hull class (SPEC §1.12): where a mech of that class can stand, which
+// 2.5-D navigation for one hull class (docs/maps.md, "Navigation"): where a mech of that class can stand, which
 // neighbouring stands it can walk, climb or drop to under the sim's real movement rules, and A*
 // over that graph.
 //

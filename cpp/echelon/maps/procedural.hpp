@@ -1,6 +1,6 @@
 #pragma once
 // The procedural map pipeline, one function shared by BatchSim, tools and tests so they cannot
-// drift (reference gen-nav-heuristic.md §1.1 with the fixes of §5):
+// drift (docs/maps.md, "Pipeline"; its fixes to the original: "Differences from the original"):
 //  1. layout: jittered quadrants, four distinct biomes painted in a shuffled order;
 //  2. reorientation: blue's canonical corner and a flip, applied to voxels, HP and layout at once;
 //  3. spawn squares sized from the roster, cleared to full height;

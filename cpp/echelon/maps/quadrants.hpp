@@ -1,5 +1,5 @@
 #pragma once
-// Quadrant layout (reference gen-nav-heuristic.md §1.3): a jittered split into four quadrants, four
+// Quadrant layout (docs/maps.md, "Pipeline"): a jittered split into four quadrants, four
 // distinct biomes drawn from the sixteen, painted in a shuffled order.
 #include "echelon/maps/map_info.hpp"
 #include "echelon/base/rng.hpp"

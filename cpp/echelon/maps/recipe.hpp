@@ -1,5 +1,5 @@
 #pragma once
-// Recipe and hashes (reference gen-nav-heuristic.md §1.14, with its gaps closed): the recipe holds
+// Recipe and hashes (docs/maps.md, "Pipeline", with the original's gaps closed): the recipe holds
 // the seed and every parameter the generator used plus what it decided (layout, split, transform,
 // spawns, zone, corridors, fix-ups), as canonical JSON (sorted keys, no spaces). The content hash
 // covers the dimensions and every voxel's material (not just occupancy) after the final ground

@@ -7,7 +7,7 @@ namespace echelon {
 
 namespace {
 constexpr float kSpawnMargin = 2.0f;
-// The reference's 3.5 pitch equals the heavy's width, so jitter could start two mechs inside each
+// The original game's 3.5 pitch equals the heavy's width, so jitter could start two mechs inside each
 // other; a 4.0 pitch leaves a 0.5 gap that the +-0.25 jitter cannot close.
 constexpr float kSpawnPitch = 4.0f;
 constexpr float kSpawnJitter = 0.25f;

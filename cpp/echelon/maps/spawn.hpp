@@ -1,5 +1,6 @@
 #pragma once
-// Placing both teams in their corners at the start of an episode (reference sim.md §2).
+// Placing both teams in their corners at the start of an episode (docs/game_rules.md, "Teams,
+// packs and classes").
 #include "echelon/maps/map_info.hpp"
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/base/rng.hpp"

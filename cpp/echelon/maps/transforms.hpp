@@ -1,6 +1,6 @@
 #pragma once
-// Map reorientation (reference gen-nav-heuristic.md §1.7, with its defects fixed): one function
-// flips the voxels, their HP (re-derived from the materials, SPEC §1.1) and every piece of layout
+// Map reorientation (docs/maps.md, "Pipeline", with the original's defects fixed): one function
+// flips the voxels, their HP (re-derived from the materials: docs/game_rules.md, "Changes from the original game" 1) and every piece of layout
 // metadata together, so quadrant labels and the split always describe the flipped map.
 #include <cstdint>
 #include <string_view>

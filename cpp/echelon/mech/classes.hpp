@@ -1,5 +1,5 @@
 #pragma once
-// The four hull classes and the pack roster (reference sim.md §2–§3).
+// The four hull classes and the pack roster (docs/game_rules.md, "Teams, packs and classes").
 #include <cstdint>
 
 #include "echelon/base/host_device.hpp"

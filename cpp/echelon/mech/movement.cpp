@@ -77,7 +77,7 @@ void integrate_position(MechSpan m, int i, const World& world, float dt) {
     // the box where no test looked (a mech against the map edge while jumping).
     const float lo_x = h.x, hi_x = static_cast<float>(world.size_x()) - h.x;
     const float lo_y = h.y, hi_y = static_cast<float>(world.size_y()) - h.y;
-    const float ceiling = static_cast<float>(world.size_z()) - h.z;  // SPEC §1.2: no flying out of reach
+    const float ceiling = static_cast<float>(world.size_z()) - h.z;  // no flying out of reach ( "Changes from the original game" 2)
     for (int axis = 0; axis < 2; ++axis) {
         const float dv = axis == 0 ? vel.x : vel.y;
         if (dv == 0.f) continue;

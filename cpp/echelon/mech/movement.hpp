@@ -1,7 +1,7 @@
 #pragma once
-// Mech movement for one physics substep (reference sim.md §6): rotation, velocity command,
+// Mech movement for one physics substep (docs/game_rules.md, "Movement"): rotation, velocity command,
 // axis-separated integration with step-up, gravity and jump jets, collision with the world and
-// with other mechs, and the world ceiling (SPEC §1.2).
+// with other mechs, and the world ceiling (docs/game_rules.md, "Changes from the original game" 2).
 #include <span>
 
 #include "echelon/mech/mech_table.hpp"

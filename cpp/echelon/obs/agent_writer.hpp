@@ -41,7 +41,7 @@ ECHELON_HD inline bool pair_clear(const ObsWorldView& w, const ObsConstants& c, 
     return w.los[a * c.agents + b] != 0;
 }
 
-// Reference partial-mode rules (env.md §6.2): painted by the pack (with quality >= 0.70), radar
+// Partial-mode rules (docs/observation.md, "Contacts"): painted by the pack (with quality >= 0.70), radar
 // range 14 x quality, a hot or emitting hostile not hidden by smoke (approximated by the pair's
 // LOS, which includes smoke and terrain: a conservative reading), or a clear line of sight.
 ECHELON_HD inline bool contact_visible(const ObsWorldView& w, const ObsConstants& c, int v, int o, float quality) {
@@ -101,7 +101,8 @@ struct ContactSelection {
 
 // Candidates split by relation and sorted by the viewer's mode; reserve up to 3K/5 friendly and
 // max(1, K/5) hostile slots (all K hostile with the hostile-only filter), then refill free slots
-// preferring hostiles, then friendlies. Slot order is the order of selection (reference §6.3).
+// preferring hostiles, then friendlies. Slot order is the order of selection (docs/observation.md,
+// "Contacts").
 ECHELON_HD inline ContactSelection select_contacts(const ObsWorldView& w, const ObsConstants& c, int v, int slots,
                                                    float quality) {
     const ObsMechArrays& m = w.m;
@@ -136,7 +137,8 @@ ECHELON_HD inline ContactSelection select_contacts(const ObsWorldView& w, const 
 }
 
 // Relative velocities reach twice the fastest speed (two scouts head-on): their one constant
-// (SPEC §3; the reference divided by 10 while speeds reach 7 each way).
+// (docs/observation.md, "Differences from the original": the original divided by 10 while
+// speeds reach 7 each way).
 inline constexpr float kRelativeSpeedScale = 1.f / (2.f * kFastestMaxSpeed);
 
 ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& c, int v, int o, float* f) {
@@ -161,7 +163,7 @@ ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& 
     for (int k = 0; k < 4; ++k) f[16 + k] = m.cls[o] == k ? 1.f : 0.f;
     f[20] = painted_by_pack(m, v, o, c.agents_per_team) ? 1.f : 0.f;
     f[21] = 1.f;
-    // Lead pitch for a 40 vox/s ballistic round (reference contact feature 22).
+    // Lead pitch for a 40 vox/s ballistic round (the original game's contact feature 22).
     const float dxy = sqrtf(rel.x * rel.x + rel.y * rel.y);
     if (dxy > 0.1f) {
         const float t = dxy / 40.f;
@@ -244,7 +246,7 @@ ECHELON_HD inline void write_self(const ObsWorldView& w, const ObsConstants& c, 
     o[16] = (m.eccm[v] && !shutdown) ? 1.f : 0.f;
     o[17] = clamp01(m.suppress_ticks[v] / c.suppress_ticks);
     o[18] = clamp01(m.ams_ticks[v] / c.ams_ticks);
-    // A shut-down mech's instruments are dark: no velocity reading (reference review MED-6).
+    // A shut-down mech's instruments are dark: no velocity reading (docs/game_rules.md, "Changes from the original game" 15).
     const Vec3 vel = shutdown ? Vec3{0.f, 0.f, 0.f} : m.vel[v] * (1.f / kFastestMaxSpeed);
     const Vec3 vl = to_viewer_frame(vel, cy, sy);
     o[19] = vel.x; o[20] = vel.y; o[21] = vel.z;

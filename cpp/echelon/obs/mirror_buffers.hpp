@@ -1,7 +1,7 @@
 #pragma once
 // The observation mirror's buffers: a copy, in device memory, of everything the observation
 // reads, for all worlds at once. Plain C++17 aggregates of raw pointers so nvcc kernels and the
-// host emulator take them by value; who owns the memory is the Device's business (obs_mirror.hpp).
+// host emulator take them by value; who owns the memory is the Device's business (mirror.hpp).
 #include <cstdint>
 
 #include "echelon/obs/world_view.hpp"

@@ -1,8 +1,8 @@
 #pragma once
 // One "thread" of each observation-mirror kernel, as ECHELON_HD functions of a flat thread index.
 // The CUDA kernels (cuda/obs_kernels.cu) call them with blockIdx * blockDim + threadIdx; the
-// host emulator (host_device.cpp) calls them in a loop. Every per-element rule is the core's
-// shared code (terrain_maps.hpp, raycast.hpp, obs_agent.hpp): these only map indices to elements.
+// host emulator (emulated_device.cpp) calls them in a loop. Every per-element rule is the core's
+// shared code (terrain_maps.hpp, raycast.hpp, agent_writer.hpp): these only map indices to elements.
 // C++17 (compiled by nvcc too).
 #include <cstdint>
 

@@ -2,7 +2,8 @@
 // The observation's terrain summaries: per-column occupancy of the low slab (movement blockers
 // and sight blockers, two channels) and the 16 x 16 telemetry thumbnail (share of columns with a
 // movement blocker at any height). ECHELON_HD: the CUDA refresh kernel runs the same code.
-// Both count every material that blocks (glass, reinforced, debris ... not only solid; SPEC §3).
+// Both count every material that blocks (glass, reinforced, debris ... not only solid;
+// docs/observation.md, "Differences from the original").
 #include <cstdint>
 
 #include "echelon/base/host_device.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // ObsWorldView: everything the observation of one world reads, as raw pointers to that world's
 // arrays. The CPU writer points it at host memory, the CUDA kernels at the device mirror; the
-// per-agent writer (obs_agent.hpp) cannot tell the difference. C++17 (compiled by nvcc too).
+// per-agent writer (agent_writer.hpp) cannot tell the difference. C++17 (compiled by nvcc too).
 #include <cstdint>
 
 #include "echelon/base/host_device.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// Decision-level action decoding (reference sim.md §4 steps 2–3, §5; env.md §5): focus target
+// Decision-level action decoding (docs/game_rules.md, "Actions"): focus target
 // from the target-selection slots, scout EWAR from SECONDARY, observation-control slots; after the
 // physics, the pack comm message. Triggers, vent and movement are read per substep.
 #include <span>

@@ -1,5 +1,5 @@
 #pragma once
-// Per-agent rewards (SPEC §4): zone tick, potential-based approach shaping, and the combat terms
+// Per-agent rewards (docs/game_rules.md, "Rewards"): zone tick, potential-based approach shaping, and the combat terms
 // with the fixes — enemy-only damage capped at remaining HP, friendly damage and team kills cost
 // reward, one assist per kill, the contested multiplier from the start-of-step position (so the
 // death discount can apply) — plus optional team mixing and terminal win/loss rewards.

@@ -1,5 +1,6 @@
 #pragma once
-// The capture zone (king of the hill) and its scoring by tonnage (reference sim.md §15).
+// The capture zone (king of the hill) and its scoring by tonnage (docs/game_rules.md, "Zone and
+// episode end").
 #include <cmath>
 
 #include "echelon/mech/mech_table.hpp"

@@ -5,7 +5,7 @@
 
 namespace echelon {
 
-// Voxel materials (reference sim.md §1.2). Ids are part of the public buffer format.
+// Voxel materials (docs/game_rules.md, "World and materials"). Ids are part of the public buffer format.
 enum class Material : uint8_t {
     Air = 0,
     Solid = 1,
@@ -28,7 +28,8 @@ inline constexpr uint32_t kBlocksLosMask = (1u << 1) | (1u << 4) | (1u << 5) | (
 ECHELON_HD inline bool material_collides(uint8_t m) { return m < 32 && ((kCollidesMask >> m) & 1u); }
 ECHELON_HD inline bool material_blocks_los(uint8_t m) { return m < 32 && ((kBlocksLosMask >> m) & 1u); }
 
-// Hit points a voxel of this material starts with; every write of a material sets this (SPEC §1.1).
+// Hit points a voxel of this material starts with; every write of a material sets this
+// (docs/game_rules.md, "Changes from the original game" 1).
 ECHELON_HD inline float material_hp(uint8_t m) {
     switch (m) {
         case 1: return 100.f;

@@ -50,7 +50,7 @@ ECHELON_HD inline RayHit end_cell_result(const VoxelView& g, int ex, int ey, int
 
 // Walks the cells a segment enters after its start cell, in order, calling
 // visit(x, y, z, at_end) for each (at_end: this is the end cell) until visit returns true or the
-// walk is over. Ties between axes step z first, then y (reference los.py). When rounding makes
+// walk is over. Ties between axes step z first, then y (as in the original game). When rounding makes
 // the next cell boundary lie beyond the segment's length, the walk stops as if it had reached
 // the end cell, so an end point on a cell face never walks past its own end. Out-of-grid cells
 // are visited too: the visitor decides what leaving the grid means.
@@ -114,7 +114,7 @@ ECHELON_HD inline RayHit raycast(const VoxelView& g, Vec3 start, Vec3 end, bool 
 ECHELON_HD inline bool has_terrain_los(const VoxelView& g, Vec3 a, Vec3 b) { return !raycast(g, a, b, false).blocked; }
 
 // True when the segment p1→p2 passes within radius r of centre c (smoke cloud). Endpoints inside
-// the sphere count as blocked; a degenerate segment is clear (reference sim.md §13.2).
+// the sphere count as blocked; a degenerate segment is clear (docs/game_rules.md, "Weapons": LOS).
 ECHELON_HD inline bool segment_hits_sphere(Vec3 p1, Vec3 p2, Vec3 c, float r) {
     const Vec3 d = p2 - p1;
     const float dd = dot(d, d);

@@ -72,7 +72,7 @@ bool World::damage(int x, int y, int z, float amount) {
     const int idx = index(x, y, z);
     const uint8_t m = voxels_[idx];
     // HP-0 materials (air, dirt, lava, water) are terrain features, not structures: fire does not
-    // erase them (reference flaw sim.md §21.2).
+    // erase them (docs/game_rules.md, "Changes from the original game" 13).
     if (material_hp(m) <= 0.f || material_indestructible(m)) return false;
     hp_[idx] -= amount;
     record_change(idx);

@@ -1,6 +1,6 @@
 #pragma once
 // One world's voxel grid: materials [z][y][x], per-voxel HP kept equal to the material's HP on
-// every write (SPEC §1.1), destruction, and a record of what changed since the last clear (the
+// every write (docs/game_rules.md, "Changes from the original game" 1), destruction, and a record of what changed since the last clear (the
 // CUDA mirror uploads only those voxels).
 #include <cstdint>
 #include <span>
@@ -32,7 +32,7 @@ public:
 
     bool in_bounds(int x, int y, int z) const { return view().in_bounds(x, y, z); }
     int index(int x, int y, int z) const { return (z * sy_ + y) * sx_ + x; }
-    // Out-of-bounds reads are SOLID (reference `get_voxel`).
+    // Out-of-bounds reads are SOLID (as in the original game).
     uint8_t get(int x, int y, int z) const;
     float hp(int x, int y, int z) const { return hp_[index(x, y, z)]; }
 
@@ -51,7 +51,8 @@ public:
     bool damage(int x, int y, int z, float amount);
 
     // Does an axis-aligned box touch any voxel that blocks movement? Below z = 0 is an implicit
-    // floor; outside the grid horizontally or above it is empty (reference sim.md §1.4).
+    // floor; outside the grid horizontally or above it is empty (docs/game_rules.md, "World and
+    // materials").
     bool aabb_collides(Vec3 lo, Vec3 hi) const;
 
     VoxelView view() const { return VoxelView{voxels_.data(), sx_, sy_, sz_}; }
