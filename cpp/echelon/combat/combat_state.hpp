@@ -11,7 +11,7 @@
 #include "echelon/rules/step_tally.hpp"
 #include "echelon/combat/events.hpp"
 #include "echelon/mech/mech_table.hpp"
-#include "echelon/combat/projectiles.hpp"
+#include "echelon/combat/projectile_pool.hpp"
 #include "echelon/base/rng.hpp"
 #include "echelon/combat/smoke.hpp"
 #include "echelon/world/world.hpp"
@@ -20,7 +20,7 @@ namespace echelon {
 
 enum class ShotKind : uint8_t { Hitscan, Paint, Spawn };
 
-// A shot decided on the pre-fire state of a substep and applied afterwards (SPEC §1.3).
+// A shot decided on the pre-fire state of a substep and applied afterwards (docs/game_rules.md, "Changes from the original game" 3).
 struct ShotPlan {
     ShotKind kind;
     Weapon weapon;

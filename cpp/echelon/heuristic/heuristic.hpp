@@ -2,7 +2,7 @@
 // The core's scripted opponent ("heuristic"), batched: for every world whose team is driven by the
 // heuristic, BatchSim::step_world asks it for that team's action rows on the worker thread that
 // steps the world. Skill levels 0..4 (docs/heuristic.md); each level adds behaviours to the one
-// below. Fixes to the original scripted opponent (reference gen-nav-heuristic.md §3.6):
+// below. Fixes to the original scripted opponent (docs/heuristic.md):
 //  * it knows only what its team sees (line of sight through terrain and smoke, or a pack paint
 //    mark) plus a short memory of last-seen positions, unless HeuristicSettings::omniscient;
 //  * stuck detection compares progress with the speed it commanded over a time window (seconds,
@@ -23,6 +23,7 @@
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/maps/nav.hpp"
 #include "echelon/base/rng.hpp"
+#include "echelon/heuristic/mind.hpp"
 #include "echelon/world_state.hpp"
 
 namespace echelon {
@@ -48,30 +49,6 @@ struct HeuristicSkill {
     float heat_ceiling = 1.f;   // fraction of the heat cap its fire plan may reach (2+)
 };
 HeuristicSkill heuristic_skill(int level);
-
-// Per-mech memory. Cleared at every episode start.
-struct MechMind {
-    // Stuck detection over a window of sim time: distance covered vs distance commanded.
-    Vec3 window_start{};
-    float window_s = 0.f, window_expected = 0.f;
-    float stuck_s = 0.f;
-    int unstick_left = 0;     // decisions left in the back-off manoeuvre
-    float unstick_side = 1.f; // strafe side of the manoeuvre (+1 left, -1 right)
-    int wall_side = 0;        // local steering: side it slides along a wall (0 = not yet chosen)
-    float commanded = 0.f;    // speed fraction commanded by the last decision
-    // Path following (nav graph, level 2+).
-    std::vector<Vec3> path;   // waypoints (mech feet), start first
-    size_t next = 0;          // index of the waypoint being walked to
-    Vec3 path_goal{};
-    float replan_s = 0.f;     // seconds until the next periodic re-plan
-    bool has_path = false;
-    // Combat.
-    int target = kNoMech;     // the enemy it aims at (its focus target)
-    float cover_s = 0.f;      // seconds left holding a cover position
-    Vec3 cover_pos{};
-    // Diagnostics, this episode.
-    int replans = 0, unsticks = 0;
-};
 
 // One world's heuristic state.
 struct HeuristicWorld {

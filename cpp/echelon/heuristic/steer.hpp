@@ -2,7 +2,12 @@
 // How the heuristic opponent walks: A* paths on the nav graph (level 2+) or a straight line with
 // obstacle probing (levels 0-1, and the fallback when no path exists), plus time-based stuck
 // detection and a short back-off manoeuvre that keeps the mech aiming and shooting.
-#include "echelon/heuristic/heuristic.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/config.hpp"
+#include "echelon/heuristic/mind.hpp"
+#include "echelon/maps/nav.hpp"
+#include "echelon/mech/mech_table.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "echelon/combat/projectiles.hpp"
+#include "echelon/combat/projectile_pool.hpp"
 #include "echelon/combat/smoke.hpp"
 #include "echelon/config.hpp"
 #include "echelon/mech/mech_table.hpp"
