@@ -9,6 +9,8 @@
 // Thin: argument checks, views and GIL release; no game logic.
 #include <nanobind/nanobind.h>
 
+#include <cstddef>
+#include <stdexcept>
 #include <string>
 
 #include "echelon/simulator.hpp"
@@ -34,6 +36,14 @@ inline void check_agent(const BatchSim& s, int i) {
 }
 inline void check_team(int team) {
     if (team < 0 || team > 1) throw std::invalid_argument("team must be 0 or 1");
+}
+
+// A Python list of the names in a table of C strings (statistics, events, weapons, end reasons).
+template <size_t N>
+nanobind::list names(const char* const (&table)[N]) {
+    nanobind::list l;
+    for (const char* n : table) l.append(n);
+    return l;
 }
 
 }  // namespace echelon::bindings

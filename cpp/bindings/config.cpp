@@ -134,14 +134,6 @@ void bind_config(nb::module_& m) {
     m.attr("procedural_min_height") = terrain::kMinProceduralHeight;
     m.def("required_spawn_clear", &required_spawn_clear, "agents_per_team"_a, "min_map_side"_a,
           "Side of a team's cleared spawn square; a map fits the roster when it is at most half the shorter side.");
-    m.attr("episode_stat_names") = [] {
-        nb::list l;
-        for (const char* n : kEpisodeStatNames) l.append(n);
-        return l;
-    }();
-    m.attr("end_reason_names") = [] {
-        nb::list l;
-        for (const char* n : kEndReasonNames) l.append(n);
-        return l;
-    }();
+    m.attr("episode_stat_names") = bindings::names(kEpisodeStatNames);
+    m.attr("end_reason_names") = bindings::names(kEndReasonNames);
 }

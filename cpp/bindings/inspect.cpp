@@ -113,16 +113,8 @@ const ObsMirrorBase& mirror_of(const BatchSim& s) {
 }  // namespace
 
 void bind_inspect(nb::module_& m) {
-    m.attr("event_type_names") = [] {
-        nb::list l;
-        for (const char* n : kEventTypeNames) l.append(n);
-        return l;
-    }();
-    m.attr("weapon_names") = [] {
-        nb::list l;
-        for (const char* n : kWeaponNames) l.append(n);
-        return l;
-    }();
+    m.attr("event_type_names") = bindings::names(kEventTypeNames);
+    m.attr("weapon_names") = bindings::names(kWeaponNames);
     m.def("wreck_roll", &wreck_roll, "agent"_a, "cls"_a, "x0"_a, "y0"_a, "z0"_a, "x1"_a, "y1"_a, "z1"_a);
 
     nb::handle bs = nb::type<BatchSim>();
