@@ -55,12 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="show the full traceback of an error (also: ECHELON_DEBUG=1)",
         )
-        leaf.set_defaults(command_name=leaf.prog)
+        leaf.set_defaults(command_name=leaf.prog, command_parser=leaf)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:  # reported by the subcommand's parser, so the hint names its --help
+        args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return run_handler(args.func, args, args.command_name)
 
 

@@ -223,6 +223,9 @@ def plan_run(args: argparse.Namespace) -> RunPlan:
 
         EnvConfig.from_dict(plan.cfg.env)  # every field and range, before anything is built
     resolve_device(plan.cfg.device)
+    league = plan.cfg.league_path()
+    if league is not None and not Path(league).is_file():
+        fail(f"no league at {league}; create one with `echelon arena init {league}`")
     if plan.cfg.wandb and importlib.util.find_spec("wandb") is None:
         fail("--wandb needs the wandb package: pip install wandb")
     if importlib.util.find_spec("tensorboard") is None:
