@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from policy_files import save_tiny_policy
 
 from echelon.arena.league import LeagueStore
 from echelon.cli import main
+from policy_files import save_tiny_policy
 
 
 def run(argv: list[str]) -> int:
