@@ -141,7 +141,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def test_cli_league_opponent_switches_the_presets_curriculum_off(tmp_path: Path) -> None:
+def test_cli_league_opponent_switches_the_presets_curriculum_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    LeagueStore.create("l.json")  # train checks the league exists before it writes anything
     args = _parse(["train", "--opponent", "league:l.json", "--submit"])
     cfg = cli.plan_run(args).cfg
     assert (cfg.opponent, cfg.curriculum.enabled, cfg.league.submit) == (
