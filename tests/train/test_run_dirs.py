@@ -176,3 +176,24 @@ def test_ctrl_c_saves_a_checkpoint_and_says_how_to_resume(tmp_path: Path) -> Non
     assert f"saved {saved}" in out
     assert f"resume with: echelon train --resume {run}" in out
     assert (saved / "meta.json").is_file()
+
+
+def test_eval_takes_a_run_folder_a_checkpoint_or_a_file_inside_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    assert train("--run-dir", str(run), "--total-steps", str(PER_UPDATE)) == 0
+    latest = run / "checkpoints" / "update_000001"
+    for given, used in (
+        (run, run / "best"),
+        (latest / "model.safetensors", latest),
+        (latest, latest),
+    ):
+        capsys.readouterr()
+        argv = ["eval", str(given), "--matches", "4", "--worlds", "2", "--json", "--device", "cpu"]
+        assert main(argv) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["checkpoint"] == str(used) and report["episodes"] == 4
+    shutil.rmtree(run / "best")  # a run that never evaluated: its latest checkpoint
+    assert main(["eval", str(run), "--matches", "2", "--worlds", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["checkpoint"] == str(latest)
