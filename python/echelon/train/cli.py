@@ -15,16 +15,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from echelon.train.checkpoint import read_checkpoint_dir
+from echelon.train.checkpoint import CheckpointError, read_meta, resolve_checkpoint_dir
 from echelon.train.config import PRESETS, TrainConfig, config_from_dict, config_to_dict, merge
 from echelon.train.config import resolve_config as _resolve_config
 from echelon.train.env_protocol import BatchEnv
 from echelon.train.trainer import EnvFactory, Trainer, resolve_device
+from echelon.train.trust import resume_run_dir, trusted_config
 
 
 def echelon_env_factory(
@@ -72,8 +74,20 @@ def latest_checkpoint(run_dir: Path) -> Path:
         p for p in (run_dir / "checkpoints").glob("update_*") if p.is_dir() and "." not in p.name
     )
     if not candidates:
-        raise FileNotFoundError(f"no checkpoints under {run_dir / 'checkpoints'}")
+        raise CheckpointError(
+            f"run {run_dir} has no checkpoint yet (the first is written after save_every "
+            "updates): start it again without --resume"
+        )
     return candidates[-1]
+
+
+def _cli_leagues(args: argparse.Namespace) -> set[str]:
+    """League paths the command line itself names (trust.trusted_config)."""
+    from echelon.train.league_opponent import parse_league_opponent
+
+    named = {args.league} if getattr(args, "league", None) else set()
+    opponent = parse_league_opponent(args.opponent) if getattr(args, "opponent", None) else None
+    return named | ({opponent} if opponent else set())
 
 
 def _key_values(items: list[str], flag: str) -> dict[str, Any]:
@@ -133,8 +147,13 @@ def resolve_train_config(args: argparse.Namespace) -> tuple[TrainConfig, Path | 
     if args.resume:
         path = Path(args.resume)
         resume = latest_checkpoint(path) if (path / "checkpoints").is_dir() else path
-        _, _, meta = read_checkpoint_dir(resume, with_trainer=False)
-        data = merge(meta["config"], _flags(args))
+        meta = read_meta(resolve_checkpoint_dir(resume))
+        # What a checkpoint may decide (docs/security.md): no code, no paths, no uploads.
+        saved = trusted_config(
+            meta.get("config"), resume, args.env_factory, _cli_leagues(args), bool(args.wandb)
+        )
+        saved["run_dir"] = str(resume_run_dir(path, resume))
+        data = merge(saved, _flags(args))
         for text in args.set or []:
             from echelon.train.config import parse_override
 
@@ -189,10 +208,17 @@ def handle_eval(args: argparse.Namespace) -> int:
         return handle_match(args)
     device = resolve_device(args.device)
     model, meta = load_policy(args.checkpoint, device)
-    cfg = config_from_dict(meta["config"])
+    # The checkpoint's config picks the env; never code (docs/security.md). Evaluation plays no
+    # league, so league paths in it are dropped rather than confirmed.
+    saved = dict(meta.get("config") or {})
+    if str(saved.get("opponent", "")).startswith("league:"):
+        saved["opponent"] = "self"
+    saved.pop("league", None)
+    saved = trusted_config(saved, args.checkpoint, args.env_factory, None, False)
+    cfg = config_from_dict(saved)
     red = args.red or _trained_heuristic(cfg, meta)
     if red:  # the core heuristic drives red; the opponent's rows are then ignored
-        cfg = config_from_dict(merge(meta["config"], {"env": {"red": red}}))
+        cfg = config_from_dict(merge(saved, {"env": {"red": red}}))
     env = env_factory_for(cfg)(args.worlds, args.seed)
     opponent: Any = None
     if getattr(env, "team_slices", {}).get("red") is not None:
@@ -245,6 +271,20 @@ def _eval_table(r: dict[str, Any]) -> str:
         f"{r['score']:.2f} [{slo:.2f}, {shi:.2f}] | {r['mean_return']:.2f} | "
         f"{r['mean_length']:.0f} |"
     )
+
+
+def _one_line_errors(handler: Any) -> Any:
+    """A refused checkpoint or config is a one-line error with exit code 2, not a traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(handler(args))
+        except (CheckpointError, ValueError) as err:
+            print(f"echelon {args.command}: error: {err}", file=sys.stderr)
+            return 2
+
+    run.__name__ = handler.__name__
+    return run
 
 
 def register(subparsers: Any) -> None:
@@ -311,7 +351,7 @@ def register(subparsers: Any) -> None:
         "--submit-best", action="store_true", help="also submit every new best checkpoint"
     )
     train.add_argument("--env-threads", type=int, help="simulator worker threads")
-    train.set_defaults(func=handle_train)
+    train.set_defaults(func=_one_line_errors(handle_train))
 
     ev = subparsers.add_parser(
         "eval",
@@ -331,7 +371,12 @@ def register(subparsers: Any) -> None:
     ev.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
     ev.add_argument("--opponent", choices=["self", "idle"], default="idle")
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the mean")
-    ev.set_defaults(func=handle_eval)
+    ev.add_argument(
+        "--env-factory",
+        help="custom env 'module:function' (a checkpoint trained with one names it, but never "
+        "chooses code itself: docs/security.md)",
+    )
+    ev.set_defaults(func=_one_line_errors(handle_eval))
     from echelon.heuristic.cli import add_match_arguments
 
     add_match_arguments(ev)  # --blue/--red heuristic:N, --ladder (docs/heuristic.md)

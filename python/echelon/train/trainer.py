@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import shutil
 import subprocess
 import time
 from collections import deque
@@ -37,6 +36,7 @@ from echelon.train.checkpoint import (
     CheckpointError,
     capture_rng_states,
     load_checkpoint,
+    remove_checkpoint_dir,
     restore_rng_states,
     save_checkpoint,
 )
@@ -395,7 +395,7 @@ class Trainer:
         folder = self.run_dir / "checkpoints"
         kept = sorted(p for p in folder.glob("update_*") if p.is_dir() and "." not in p.name)
         for old in kept[: -self.cfg.keep_checkpoints]:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_checkpoint_dir(old)  # a kill mid-delete leaves no half checkpoint
 
     # -- checkpoints --------------------------------------------------------------------
     def _generators(self) -> dict[str, torch.Generator]:
@@ -454,6 +454,7 @@ class Trainer:
             )
         counters = meta["counters"]
         self.update, self.agent_steps = counters["update"], counters["agent_steps"]
+        self.logger.rewind(self.update)  # a run killed after this checkpoint logged later updates
         self.episodes = counters["episodes"]
         self.best_score = tuple(meta["best_score"]) if meta.get("best_score") else None  # type: ignore[assignment]
         self.learner.value_norm.load_state_dict(meta["value_normalizer"])
