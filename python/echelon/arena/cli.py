@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -106,26 +107,34 @@ def _rows(store: LeagueStore, league: League, entries: list[LeagueEntry]) -> lis
     return [_row(e, k, problems.get(e.id)) for e in entries]
 
 
+def _print_invalid(league: League) -> None:
+    """Entries a read-only command skipped because they failed validation (league.py)."""
+    for entry_id, problem in league.invalid.items():
+        print(f"invalid entry {entry_id}: {problem}", file=sys.stderr)
+
+
 def handle_list(args: argparse.Namespace) -> int:
     store = LeagueStore(args.league)
-    league = store.load()
+    league = store.load(strict=False)  # one bad entry must not hide the others
     rows = _rows(store, league, list(league.entries.values()))
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
         print(f"league {args.league}: {len(rows)} entries, {league.period} rating periods")
         _print_table(rows)
+    _print_invalid(league)
     return 0
 
 
 def handle_ladder(args: argparse.Namespace) -> int:
     store = LeagueStore(args.league)
-    league = store.load()
+    league = store.load(strict=False)
     kinds = KINDS if args.all else ("candidate", "commander", "exploiter")
     rows = _rows(store, league, league.ranked(kinds))
     k = league.config.conservative_k
     print(f"ladder by conservative rating mu - {k:g}*rd")
     _print_table(rows, numbered=True)
+    _print_invalid(league)
     return 0
 
 
@@ -204,7 +213,7 @@ def handle_play(args: argparse.Namespace) -> int:
         count = min(batch, args.matches - played)
         pairings = schedule_pairings(league, count, sampler, args.player or None)
         results = runner.play(pairings)
-        store.record_results(results)
+        _record_or_keep(store, results)
         played += len(results)
         promoted = store.promote() if args.auto_promote else []
         retired = store.retire() if args.auto_promote else []
@@ -225,6 +234,40 @@ def handle_play(args: argparse.Namespace) -> int:
         print(line, flush=True)
     best = store.load().ranked(("candidate", "commander", "exploiter"))[:5]
     print("top: " + ", ".join(f"{e.id} {e.rating.mu:.0f}±{e.rating.rd:.0f}" for e in best))
+    return 0
+
+
+def _record_or_keep(store: LeagueStore, results: list[tuple[str, str, float]]) -> None:
+    """Record a period's results; if that fails (the league file was damaged or changed under
+    us), the played results are written beside the league first, for `arena record`."""
+    try:
+        store.record_results(results)
+    except Exception as err:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        pending = store.path.with_name(f"{store.path.name}.unrecorded-{stamp}-{os.getpid()}.json")
+        pending.write_text(json.dumps([list(r) for r in results], indent=1) + "\n")
+        raise ValueError(
+            f"could not record {len(results)} played results ({err}); they are saved in "
+            f"{pending}: fix the league, then `echelon arena record {store.path} {pending}`"
+        ) from err
+
+
+def handle_record(args: argparse.Namespace) -> int:
+    """Apply results saved by a `play` that could not record them, as one rating period."""
+    raw = json.loads(Path(args.results).read_text(encoding="utf-8"))
+    if not isinstance(raw, list):
+        raise ValueError(f"{args.results}: expected a list of [blue_id, red_id, score]")
+    games: list[tuple[str, str, float]] = []
+    for item in raw:
+        ok = isinstance(item, list) and len(item) == 3
+        if not ok or not all(isinstance(x, str) for x in item[:2]):
+            raise ValueError(f"{args.results}: bad result {item!r}; want [blue_id, red_id, score]")
+        score = item[2]
+        if isinstance(score, bool) or score not in (0, 0.5, 1):
+            raise ValueError(f"{args.results}: score must be 0, 0.5 or 1, got {score!r}")
+        games.append((item[0], item[1], float(score)))
+    LeagueStore(args.league).record_results(games)
+    print(f"recorded {len(games)} results as one rating period")
     return 0
 
 
@@ -395,6 +438,10 @@ def register(subparsers: Any) -> None:
         help="do not promote/retire after each rating period",
     )
     p.set_defaults(func=_friendly(handle_play))
+
+    p = command("record", "apply results a failed `play` saved beside the league")
+    p.add_argument("results", type=Path, help="the .unrecorded-*.json file play named")
+    p.set_defaults(func=_friendly(handle_record))
 
     p = command("plot", "plot rating histories to a PNG")
     p.add_argument("out", type=Path, help="output image (e.g. ratings.png)")
