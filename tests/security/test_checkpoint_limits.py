@@ -75,6 +75,7 @@ def test_counters_must_be_finite_integers(tmp_path: Path, counters: str, message
         ("value_normalizer", {"mean": 0.0, "var": float("inf"), "count": 1.0}, "var"),
         ("curriculum", {"level": 99}, "curriculum.level"),
         ("config", [1, 2], "config must be an object"),
+        ("optimizer", {"param_groups": [{"lr": float("nan")}], "scalars": {}}, "lr"),
     ],
 )
 def test_restored_numbers_are_checked(

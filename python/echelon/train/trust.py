@@ -56,6 +56,18 @@ def _finite(value: Any, name: str, where: object) -> float:
     return float(value)
 
 
+def _all_finite(value: Any, name: str, where: object) -> None:
+    """Every number inside ``value`` (nested lists and objects) is finite."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(where, f"{name} holds a non-finite number {value!r}")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _all_finite(item, f"{name}.{key}", where)
+    elif isinstance(value, list):
+        for item in value:
+            _all_finite(item, name, where)
+
+
 def _mapping(meta: Mapping[str, Any], key: str, where: object) -> Mapping[str, Any] | None:
     value = meta.get(key)
     if value is not None and not isinstance(value, Mapping):
@@ -98,6 +110,13 @@ def check_meta(meta: Any, where: object) -> None:
     if norm is not None:
         for key in ("mean", "var", "count"):
             _finite(norm.get(key), f"value_normalizer.{key}", where)
+    optimizer = _mapping(meta, "optimizer", where)
+    if optimizer is not None:  # hyper-parameters the optimiser adopts (lr, betas, eps, ...)
+        groups = optimizer.get("param_groups")
+        if not isinstance(groups, list) or not all(isinstance(g, Mapping) for g in groups):
+            raise _fail(where, "optimizer.param_groups must be a list of objects")
+        for group in groups:
+            _all_finite(group, "optimizer.param_groups", where)
     curriculum = _mapping(meta, "curriculum", where)
     if curriculum is not None:
         level = curriculum.get("level")
