@@ -64,6 +64,14 @@ def env_and_blob() -> tuple[VecEnv, bytes]:
     return env, env.sim.save_state()
 
 
+@pytest.fixture(scope="module")
+def untouched_target() -> tuple[VecEnv, bytes]:
+    """An env every refused load must leave exactly as it was, and its state."""
+    target = VecEnv(CFG, num_worlds=2, seed=9, num_threads=1)
+    target.reset()
+    return target, target.sim.save_state()
+
+
 @pytest.mark.parametrize(
     ("field", "index", "fmt", "value", "message"),
     [
@@ -81,12 +89,16 @@ def env_and_blob() -> tuple[VecEnv, bytes]:
     ],
 )
 def test_impossible_mech_state_is_refused_and_the_env_is_untouched(
-    env_and_blob: tuple[VecEnv, bytes], field: str, index: int, fmt: str, value: Any, message: str
+    env_and_blob: tuple[VecEnv, bytes],
+    untouched_target: tuple[VecEnv, bytes],
+    field: str,
+    index: int,
+    fmt: str,
+    value: Any,
+    message: str,
 ) -> None:
     _, blob = env_and_blob
-    target = VecEnv(CFG, num_worlds=2, seed=9, num_threads=1)
-    target.reset()
-    before = target.sim.save_state()
+    target, before = untouched_target
     with pytest.raises(ValueError, match=message):
         target.sim.load_state(edited(blob, field, index, fmt, value))
     assert target.sim.save_state() == before
