@@ -13,6 +13,10 @@ line and exit code 2). Examples::
 Run folders (``echelon.train.run_dir``): a new run never writes into a folder holding another
 run; ``train`` decides the folder, validates the config, builds the trainer and loads the
 checkpoint before it writes anything.
+
+A checkpoint is untrusted input (``echelon.train.trust``, docs/security.md): the config it
+carries may not choose code (``env_factory``), paths (``run_dir``, league files) or uploads
+(``wandb``); ``eval`` and ``train --resume`` take those from the command line only.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import importlib
 import importlib.util
 import json
 import shlex
-import shutil
 import signal
 import sys
 import threading
@@ -48,7 +51,7 @@ from echelon.cli_args import (
 from echelon.cli_errors import EXIT_INTERRUPTED, fail
 from echelon.fileio import write_atomic
 from echelon.train import run_dir as run_dirs
-from echelon.train.checkpoint import CheckpointError, read_checkpoint_dir
+from echelon.train.checkpoint import CheckpointError, read_checkpoint_dir, remove_checkpoint_dir
 from echelon.train.config import (
     PRESETS,
     TrainConfig,
@@ -61,6 +64,7 @@ from echelon.train.config import resolve_config as _resolve_config
 from echelon.train.env_protocol import BatchEnv
 from echelon.train.run_logger import format_eta
 from echelon.train.trainer import EnvFactory, Trainer
+from echelon.train.trust import trusted_config
 
 DEFAULT_PRESET = "default"
 EVAL_MATCHES = 32  # default --matches with a checkpoint (core-controller matches: 100)
@@ -112,6 +116,15 @@ def env_factory_for(cfg: TrainConfig) -> EnvFactory:
     if cfg.env_factory:
         return import_env_factory(cfg.env_factory, cfg.env)
     return echelon_env_factory(cfg.env, cfg.env_device, cfg.env_threads)
+
+
+def _cli_leagues(args: argparse.Namespace) -> set[str]:
+    """League paths the command line itself names (``trust.trusted_config``)."""
+    from echelon.train.league_opponent import parse_league_opponent
+
+    named = {args.league} if getattr(args, "league", None) else set()
+    opponent = parse_league_opponent(args.opponent) if getattr(args, "opponent", None) else None
+    return named | ({opponent} if opponent else set())
 
 
 def _key_values(items: list[str], flag: str) -> dict[str, Any]:
@@ -240,11 +253,22 @@ def _plan_resume(args: argparse.Namespace) -> RunPlan:
             "(change single fields with --set or flags such as --total-steps)"
         )
     source = Path(args.resume).expanduser()
-    checkpoint = run_dirs.find_checkpoint(source, prefer_best=False)
-    _, _, meta = read_checkpoint_dir(checkpoint, with_trainer=False)
+    try:
+        checkpoint = run_dirs.find_checkpoint(source, prefer_best=False)
+    except run_dirs.NoCheckpointYet as err:
+        fail(
+            f"{err}: start a new run without --resume (or start over in that folder with "
+            f"--run-dir {shlex.quote(str(source))} --force)"
+        )
+    _, _, meta = read_checkpoint_dir(checkpoint, with_trainer=False)  # meta.json checked too
     if not isinstance(meta.get("config"), dict) or not isinstance(meta.get("counters"), dict):
         raise CheckpointError(f"{checkpoint} is not a training checkpoint (no config/counters)")
-    cfg = config_from_dict(_overrides(meta["config"], args))
+    # What a checkpoint may decide (docs/security.md): no code, no paths, no uploads. Its run_dir
+    # is dropped; the run folder is decided below from the command line.
+    saved = trusted_config(
+        meta["config"], checkpoint, args.env_factory, _cli_leagues(args), bool(args.wandb)
+    )
+    cfg = config_from_dict(_overrides(saved, args))
     home = run_dirs.home_run(checkpoint)
     is_run_folder = source.is_dir() and not run_dirs.is_checkpoint(source)
     if args.run_dir is not None:
@@ -354,7 +378,7 @@ def handle_train(args: argparse.Namespace) -> int:
     if plan.clear_old_run:
         run_dirs.clear_run(plan.run_dir)
     for stale in plan.drop_later:
-        shutil.rmtree(stale)
+        remove_checkpoint_dir(stale)  # a kill mid-delete leaves no half checkpoint
     run_dir = run_dirs.claim(plan.run_dir, plan.fresh_name)
     if run_dir != plan.run_dir:  # the generated name was taken meanwhile
         plan.run_dir, trainer.run_dir = run_dir, run_dir
@@ -370,6 +394,8 @@ def handle_train(args: argparse.Namespace) -> int:
         }
     logger = RunLogger(run_dir, tensorboard=True, wandb_config=wandb_cfg)
     trainer.logger = logger
+    if plan.resume is not None:  # records a killed run wrote after this checkpoint move aside
+        logger.rewind(trainer.update)
     print(
         _banner(plan, trainer, None if plan.resume else args.preset or DEFAULT_PRESET), flush=True
     )
@@ -461,6 +487,7 @@ def handle_eval(args: argparse.Namespace) -> int:
                 "--opponent": args.opponent is not None,
                 "--stochastic": args.stochastic,
                 "--device": args.device is not None,
+                "--env-factory": args.env_factory is not None,
             },
             "without a CHECKPOINT: core-controller matches run on the simulator (see --threads)",
         )
@@ -474,7 +501,14 @@ def handle_eval(args: argparse.Namespace) -> int:
     model, meta = load_policy(checkpoint, device)
     if not isinstance(meta.get("config"), dict):
         raise CheckpointError(f"{checkpoint}: meta.json has no training config to rebuild its env")
-    cfg = config_from_dict(meta["config"])
+    # The checkpoint's config picks the env, never code (docs/security.md). Evaluation plays no
+    # league, so league paths in it are dropped rather than confirmed.
+    saved = dict(meta["config"])
+    if str(saved.get("opponent", "")).startswith("league:"):
+        saved["opponent"] = "self"
+    saved.pop("league", None)
+    saved = trusted_config(saved, checkpoint, args.env_factory, None, False)
+    cfg = config_from_dict(saved)
     env_changes = _eval_env_overrides(args)
     if cfg.env_factory and (env_changes or args.red):
         fail(
@@ -488,7 +522,7 @@ def handle_eval(args: argparse.Namespace) -> int:
     if args.threads is not None:
         changes["env_threads"] = args.threads
     if changes:
-        cfg = config_from_dict(merge(meta["config"], changes))
+        cfg = config_from_dict(merge(saved, changes))
     matches = args.matches or EVAL_MATCHES
     env = env_factory_for(cfg)(min(args.worlds, matches), args.seed)
     opponent: Any = None
@@ -666,6 +700,11 @@ def register(subparsers: Any) -> None:
         help="red when no heuristic drives it (default idle)",
     )
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the mean")
+    ev.add_argument(
+        "--env-factory",
+        help="custom env 'module:function' for a checkpoint trained on one (a checkpoint names "
+        "its factory but never chooses code itself: docs/security.md)",
+    )
     ev.set_defaults(func=handle_eval)
     from echelon.heuristic.cli import add_match_arguments
 
