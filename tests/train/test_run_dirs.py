@@ -88,7 +88,7 @@ def test_two_runs_in_the_default_folder_keep_both_models(
         assert "worlds    4 x 2 learning agents = 8 per step" in out
         assert "preset    smoke" in out and f"total     {2 * PER_UPDATE:,} learner" in out
         assert f"best      {rel / 'best'} (update " in out
-        assert f"next      echelon eval {rel / 'best'} --matches 64" in out
+        assert f"next      echelon eval {rel / 'best'} --matches 64 {' '.join(FACTORY)}" in out
 
 
 def test_a_folder_holding_a_run_is_refused_untouched_or_replaced_with_force(
@@ -176,7 +176,7 @@ def test_ctrl_c_saves_a_checkpoint_and_says_how_to_resume(tmp_path: Path) -> Non
     assert "stopping after this update" in err and "Traceback" not in err
     saved = checkpoints(run)[-1]
     assert f"saved {saved}" in out
-    assert f"resume with: echelon train --resume {run}" in out
+    assert f"resume with: echelon train --resume {run} --env-factory {FACTORY[1]}" in out
     assert (saved / "meta.json").is_file()
 
 
@@ -199,3 +199,25 @@ def test_eval_takes_a_run_folder_a_checkpoint_or_a_file_inside_one(
     shutil.rmtree(run / "best")  # a run that never evaluated: its latest checkpoint
     assert main(["eval", str(run), *FACTORY, "--matches", "2", "--worlds", "2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["checkpoint"] == str(latest)
+
+
+def test_the_printed_commands_name_what_a_checkpoint_cannot_decide() -> None:
+    """A checkpoint chooses no code, league or upload (docs/security.md), so the resume and eval
+    commands that train prints name them again."""
+    from echelon.train.cli import _named_again
+    from echelon.train.config import TrainConfig
+    from echelon.train.league_opponent import LeagueTrainConfig
+
+    cfg = TrainConfig(
+        env_factory="pkg.envs:make",
+        opponent="league:runs/l.json",
+        league=LeagueTrainConfig(path="runs/l.json"),
+        wandb=True,
+    )
+    assert _named_again(cfg, resume=True) == (
+        " --env-factory pkg.envs:make --opponent league:runs/l.json --wandb"
+    )
+    assert _named_again(cfg, resume=False) == " --env-factory pkg.envs:make"
+    submit_only = TrainConfig(opponent="self", league=LeagueTrainConfig(path="my league.json"))
+    assert _named_again(submit_only, resume=True) == " --league 'my league.json'"
+    assert _named_again(TrainConfig(), resume=True) == ""

@@ -327,6 +327,23 @@ def _banner(plan: RunPlan, trainer: Trainer, preset: str | None) -> str:
     return "\n".join(lines)
 
 
+def _named_again(cfg: TrainConfig, resume: bool) -> str:
+    """Flags a later command must repeat, because a checkpoint cannot decide them itself
+    (``trust.trusted_config``): the env factory; for a resume also the league and W&B."""
+    flags = []
+    if cfg.env_factory:
+        flags += ["--env-factory", cfg.env_factory]
+    if resume:
+        league = cfg.league_opponent_path()
+        if league:
+            flags += ["--opponent", f"league:{league}"]
+        if cfg.league.path and cfg.league.path != league:
+            flags += ["--league", cfg.league.path]
+        if cfg.wandb:
+            flags.append("--wandb")
+    return "".join(f" {shlex.quote(flag)}" for flag in flags)
+
+
 def _summary(run_dir: Path, trainer: Trainer, seconds: float, steps_done: int) -> str:
     rate = steps_done / seconds if seconds > 0 else float("nan")
     lines = [
@@ -352,7 +369,8 @@ def _summary(run_dir: Path, trainer: Trainer, seconds: float, steps_done: int) -
             f"best      none: no evaluation ran (eval_every={trainer.cfg.eval_every}); "
             f"latest checkpoint {target}"
         )
-    lines.append(f"next      echelon eval {shlex.quote(str(target))} --matches 64")
+    again = _named_again(trainer.cfg, resume=False)
+    lines.append(f"next      echelon eval {shlex.quote(str(target))} --matches 64{again}")
     return "\n".join(lines)
 
 
@@ -409,7 +427,8 @@ def handle_train(args: argparse.Namespace) -> int:
             path = trainer.checkpoint_now()
             print(
                 f"\nstopped at update {trainer.update}/{trainer.total_updates}: saved {path}\n"
-                f"resume with: echelon train --resume {shlex.quote(str(run_dir))}",
+                f"resume with: echelon train --resume {shlex.quote(str(run_dir))}"
+                + _named_again(cfg, resume=True),
                 flush=True,
             )
             return EXIT_INTERRUPTED
