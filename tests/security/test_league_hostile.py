@@ -123,3 +123,25 @@ def test_play_keeps_results_the_league_cannot_take(tmp_path: Path) -> None:
     assert cli_main(["arena", "record", str(store.path), str(pending)]) == 0
     league = store.load()
     assert league.period == 1 and league.get("a").wins == 1 and league.get("a").draws == 1
+
+
+def test_remove_deletes_nothing_through_a_link(tmp_path: Path) -> None:
+    """A league whose checkpoints/ folder (or a hash folder) is a link to elsewhere: removing an
+    entry deletes nothing there."""
+    from echelon.arena.checkpoint_store import remove_stored_checkpoint
+
+    outside = tmp_path / "outside"
+    sha = hashlib.sha256(b"x").hexdigest()
+    (outside / sha).mkdir(parents=True)
+    (outside / sha / "policy").write_text("not the league's")
+    league = tmp_path / "league"
+    league.mkdir()
+    (league / "checkpoints").symlink_to(outside)
+    remove_stored_checkpoint(league, f"checkpoints/{sha}/policy")
+    (league / "checkpoints").unlink()
+    (league / "checkpoints").mkdir()
+    (league / "checkpoints" / sha).symlink_to(outside / sha)
+    remove_stored_checkpoint(league, f"checkpoints/{sha}/policy")
+    remove_stored_checkpoint(league, "checkpoints")  # not checkpoints/<sha256>/<name>
+    assert (outside / sha / "policy").read_text() == "not the league's"
+    assert (league / "checkpoints" / sha).is_symlink()

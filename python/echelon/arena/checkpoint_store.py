@@ -168,9 +168,9 @@ def _force_rmtree(path: Path) -> None:
     shutil.rmtree(path)
 
 
-def verify_checkpoint(league_dir: Path, rel_path: str, sha256: str) -> Path:
-    """Absolute path of a stored checkpoint after checking its hash; raises on mismatch.
-    The path must lie inside ``league_dir/checkpoints`` with no link on the way."""
+def _stored_path(league_dir: Path, rel_path: str) -> Path:
+    """``league_dir / rel_path`` after checking that it stays inside ``league_dir/checkpoints``
+    with no symbolic link among its components (a league file is untrusted input)."""
     path = league_dir / rel_path
     parts = Path(rel_path).parts
     if Path(rel_path).is_absolute() or ".." in parts or not parts or parts[0] != CHECKPOINT_DIR:
@@ -178,6 +178,13 @@ def verify_checkpoint(league_dir: Path, rel_path: str, sha256: str) -> Path:
     for depth in range(1, len(parts) + 1):
         if (league_dir.joinpath(*parts[:depth])).is_symlink():
             raise UnsafeFileError(f"league checkpoint path {path} goes through a symlink")
+    return path
+
+
+def verify_checkpoint(league_dir: Path, rel_path: str, sha256: str) -> Path:
+    """Absolute path of a stored checkpoint after checking its hash; raises on mismatch.
+    The path must lie inside ``league_dir/checkpoints`` with no link on the way."""
+    path = _stored_path(league_dir, rel_path)
     if not path.exists():
         raise FileNotFoundError(f"league checkpoint is missing: {path}")
     actual = content_hash(path)
@@ -190,10 +197,13 @@ def verify_checkpoint(league_dir: Path, rel_path: str, sha256: str) -> Path:
 
 def remove_stored_checkpoint(league_dir: Path, rel_path: str) -> None:
     """Delete a stored copy (``checkpoints/<sha256>/<name>``) and its hash folder once empty.
-    Paths that do not lead into the league's checkpoint folder are left alone."""
-    root = (league_dir / CHECKPOINT_DIR).resolve()
-    path = (league_dir / rel_path).resolve()
-    if root not in path.parents or path.parent == root:
+    Paths that do not lead into the league's checkpoint folder, or lead through a link, are left
+    alone."""
+    try:
+        path = _stored_path(league_dir, rel_path)
+    except UnsafeFileError:
+        return
+    if len(Path(rel_path).parts) < 3:  # not checkpoints/<sha256>/<name>
         return
     if path.is_dir():
         _force_rmtree(path)
