@@ -129,7 +129,7 @@ private:
         b_.telemetry = alloc<float>(256 * static_cast<size_t>(w));
         b_.los = alloc<uint8_t>(static_cast<size_t>(a) * a * w);
         MirrorMechArrays& m = b_.m;
-#define ECHELON_MIRROR_ALLOC(type, name, start, visibility) ECHELON_MECH_##visibility(m.name = alloc<type>(wa);)
+#define ECHELON_MIRROR_ALLOC(type, name, start, visibility, valid) ECHELON_MECH_##visibility(m.name = alloc<type>(wa);)
         ECHELON_MECH_FIELDS(ECHELON_MIRROR_ALLOC)
 #undef ECHELON_MIRROR_ALLOC
         m.incoming = alloc<uint8_t>(wa);
@@ -204,7 +204,7 @@ private:
     void upload_state(uintptr_t s) {
         const MechTable& t = *in_.mechs;
         MirrorMechArrays& m = b_.m;
-#define ECHELON_MIRROR_PUT(type, name, start, visibility) ECHELON_MECH_##visibility(put(m.name, t.name, s);)
+#define ECHELON_MIRROR_PUT(type, name, start, visibility, valid) ECHELON_MECH_##visibility(put(m.name, t.name, s);)
         ECHELON_MECH_FIELDS(ECHELON_MIRROR_PUT)
 #undef ECHELON_MIRROR_PUT
         const size_t a = static_cast<size_t>(b_.agents), cd = static_cast<size_t>(b_.comm_dim);
