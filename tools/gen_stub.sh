@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PYTHONPATH=$("$root/tools/dev_build.sh" "${1:-dev}")
-"$root/.venv/bin/python" -m nanobind.stubgen -q -m echelon._core -o "$root/python/echelon/_core.pyi"
+"${PYTHON:-$root/.venv/bin/python}" -m nanobind.stubgen -q -m echelon._core -o "$root/python/echelon/_core.pyi"
 python3 - "$root/python/echelon/_core.pyi" <<'PY'
 import re, sys
 p = sys.argv[1]

@@ -7,3 +7,4 @@ void bind_terrain(nanobind::module_& m);
 void bind_heuristic(nanobind::module_& m);
 void bind_gpu_obs(nanobind::module_& m);
 void bind_snapshot(nanobind::module_& m);
+void bind_replay(nanobind::module_& m);

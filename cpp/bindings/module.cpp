@@ -307,4 +307,5 @@ NB_MODULE(_core, m) {
     bind_heuristic(m);
     bind_gpu_obs(m);
     bind_snapshot(m);
+    bind_replay(m);
 }

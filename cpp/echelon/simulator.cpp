@@ -110,6 +110,7 @@ void BatchSim::reset_world(int w) {
     ws.zone_score[0] = ws.zone_score[1] = 0.f;
     ws.ticks = compute_zone_ticks(ws.map.zone, m);
     std::fill(std::begin(ws.stats), std::end(ws.stats), 0.f);
+    if (recorders_) recorders_->episode_started(w, cfg_, seed_, ws, m);
 }
 
 void BatchSim::refresh_observation(int w) {
@@ -213,6 +214,8 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
         term[i] = was && (died || outcome.terminated());
         trunc[i] = was && !term[i] && outcome.truncated();
     }
+
+    if (recorders_) recorders_->decided(w, ws, m, agent_rows(out_.reward, w), outcome);  // before the auto-reset
 
     const auto wi = static_cast<size_t>(w);
     out_.episode_end[wi] = outcome.ended();

@@ -10,6 +10,7 @@
 #include "echelon/heuristic/heuristic.hpp"
 #include "echelon/mech/mech_table.hpp"
 #include "echelon/obs/cpu_writer.hpp"
+#include "echelon/replay/recorder.hpp"
 #include "echelon/base/thread_pool.hpp"
 #include "echelon/world_state.hpp"
 
@@ -73,6 +74,13 @@ public:
     void set_cpu_observation(bool on) { cpu_observation_ = on; }
     bool cpu_observation() const { return cpu_observation_; }
 
+    // Replays (replay/recorder.hpp, docs/replay.md): record world w's next `episodes` episodes
+    // (-1: until stopped; 0 stops and keeps the episode in progress as an incomplete record), and
+    // take the finished records. Off by default; a sim nobody records holds no recorder at all.
+    void record(int w, int episodes);
+    std::vector<replay::EpisodeRecord> take_records();
+    const replay::EpisodeRecord* record_in_progress(int w) const;
+
 private:
     friend struct StateAccess;
     std::unique_ptr<WorldState> make_world_state() const;
@@ -99,6 +107,7 @@ private:
     StepBuffers out_{};
     bool bound_ = false;
     bool cpu_observation_ = true;
+    std::unique_ptr<replay::Recorders> recorders_;  // null until a world is recorded
 };
 
 }  // namespace echelon

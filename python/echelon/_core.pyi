@@ -401,6 +401,19 @@ class BatchSim:
         Restores a save_state() snapshot of a sim with the same shape; re-writes the observation rows and alive flags. Raises ValueError on a corrupt, truncated or mismatching blob (the sim is then unchanged).
         """
 
+    def record(self, world: int, episodes: int) -> None:
+        """
+        Record world w's next `episodes` episodes (-1: until stopped; 0: stop, keeping the episode in progress as an incomplete record).
+        """
+
+    def take_records(self) -> list:
+        """
+        Finished episode records (dicts of scalars and numpy arrays), oldest first per world.
+        """
+
+    def record_in_progress(self, world: int) -> object:
+        """A copy of world w's episode record in progress, or None."""
+
 def raycast(voxels: Buffer, start: tuple[float, float, float], end: tuple[float, float, float], include_end: bool = False) -> tuple:
     """
     One DDA ray through a [Z, Y, X] material grid: (blocked, (x, y, z) or None).
@@ -655,3 +668,10 @@ class GpuObservation:
     def last_timings(self) -> dict: ...
 
 snapshot_format_version: int = 1
+
+mech_flag_names: list = ...
+
+def class_table() -> list:
+    """
+    Per hull class: id, name, half_size (hitbox half extents x, y, z), hp, leg_hp, heat_cap, max_speed, tonnage.
+    """

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import torch
 from gymnasium import spaces
@@ -30,6 +32,9 @@ from echelon import _core
 from echelon.config import EnvConfig, RewardConfig, controller_level
 from echelon.env.layout import ObsLayout, layout_from_core
 from echelon.env.spaces import action_space, observation_space
+
+if TYPE_CHECKING:
+    from echelon.replay import Recording, Replay
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
 END_REASONS = ("none", "zone", "elimination", "time_limit")
@@ -202,6 +207,7 @@ class VecEnv:
         # Host-to-device copies of the last publish; the sim must not overwrite the pinned host
         # buffers before they are done.
         self._copies_done: torch.cuda.Event | None = None
+        self._recording: Recording | None = None  # replays (docs/replay.md); None: off, free
 
     def _allocate(self, device: torch.device, pin: bool) -> dict[str, torch.Tensor]:
         w, a, d = self.num_worlds, self.num_agents, self.obs_dim
@@ -227,6 +233,8 @@ class VecEnv:
         """Starts a new episode in every world; returns obs [W, A, D]."""
         self._wait_for_copies()
         self._sim.reset()
+        if self._recording is not None and self._recording.active:
+            self._recording.collect()
         if self._mirror is not None:
             self._mirror.mark_all_dirty()
         self._publish(all_final=True)
@@ -239,6 +247,8 @@ class VecEnv:
         bad_before = self._bad_actions_so_far()
         self._wait_for_copies()
         self._sim.step(host_actions)
+        if self._recording is not None and self._recording.active:
+            self._recording.collect()
         self._gather_late_terminal()
         self._publish()
         out = self._out
@@ -317,6 +327,55 @@ class VecEnv:
         if diff:
             details = ", ".join(f"{k}: saved {theirs.get(k)!r} vs {mine.get(k)!r}" for k in diff)
             raise ValueError(f"env state was saved with another config ({details})")
+
+    # ------------------------------------------------------------- replays
+    def record(
+        self,
+        worlds: Iterable[int] | int = 0,
+        episodes: int | None = 1,
+        directory: str | Path | None = None,
+        name: str = "w{world:03d}_ep{episode:05d}",
+        max_replays: int | None = None,
+    ) -> None:
+        """Records replays of ``worlds`` (docs/replay.md): each world's next ``episodes``
+        episodes (None: until ``stop_recording``), starting at its next episode start (the next
+        ``reset()`` or auto-reset). Finished replays are written to ``directory`` as
+        ``name.format(world=, episode=, index=, winner=, **meta) + ".echrep"`` (never
+        overwriting; see ``replay_files``), or kept for ``take_replays()`` when no directory is
+        given. ``max_replays`` caps the total, after which recording stops. Worlds not recorded
+        cost nothing; recorded ones cost a copy of their state per step (``echelon bench
+        replay``)."""
+        from echelon.replay import Recording
+
+        if self._recording is None:
+            self._recording = Recording(self._sim, self.config)
+        chosen = [worlds] if isinstance(worlds, int) else list(worlds)
+        self._recording.start(chosen, episodes, directory, name, max_replays)
+
+    def take_replays(self) -> list[Replay]:
+        """Finished replays kept in memory (recording without a directory), oldest first."""
+        return [] if self._recording is None else self._recording.take()
+
+    def stop_recording(self, worlds: Iterable[int] | None = None) -> list[Replay]:
+        """Stops recording ``worlds`` (default: all). Episodes in progress become incomplete
+        replays (``replay.complete`` is False), written or kept like the others. Returns the
+        replays kept in memory."""
+        if self._recording is None:
+            return []
+        self._recording.stop(worlds)
+        return self._recording.take()
+
+    def set_replay_meta(self, world: int, meta: Mapping[str, Any]) -> None:
+        """JSON metadata stored in the replay of ``world``'s episode in progress (and later
+        ones, until changed), e.g. the players' ids; it can also fill the file name template."""
+        if self._recording is None:
+            raise RuntimeError("set_replay_meta needs a recording: call env.record(...) first")
+        self._recording.set_meta(world, meta)
+
+    @property
+    def replay_files(self) -> list[Path]:
+        """Replay files written by this env's recording so far."""
+        return [] if self._recording is None else list(self._recording.files)
 
     @property
     def sim(self) -> Any:
