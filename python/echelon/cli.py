@@ -15,6 +15,7 @@ SUBSYSTEMS = (
     "echelon.train.cli",
     "echelon.arena.cli",
     "echelon.maps.cli",
+    "echelon.replay.cli",
 )
 
 

@@ -356,14 +356,21 @@ class VecEnv:
         """Finished replays kept in memory (recording without a directory), oldest first."""
         return [] if self._recording is None else self._recording.take()
 
-    def stop_recording(self, worlds: Iterable[int] | None = None) -> list[Replay]:
+    def stop_recording(
+        self, worlds: Iterable[int] | None = None, keep_partial: bool = True
+    ) -> list[Replay]:
         """Stops recording ``worlds`` (default: all). Episodes in progress become incomplete
-        replays (``replay.complete`` is False), written or kept like the others. Returns the
-        replays kept in memory."""
+        replays (``replay.complete`` is False), written or kept like the others, unless
+        ``keep_partial`` is False. Returns the replays kept in memory."""
         if self._recording is None:
             return []
-        self._recording.stop(worlds)
+        self._recording.stop(worlds, keep_partial)
         return self._recording.take()
+
+    @property
+    def recording(self) -> bool:
+        """True while some world is being recorded."""
+        return self._recording is not None and self._recording.active
 
     def set_replay_meta(self, world: int, meta: Mapping[str, Any]) -> None:
         """JSON metadata stored in the replay of ``world``'s episode in progress (and later

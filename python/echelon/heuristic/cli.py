@@ -91,7 +91,18 @@ def handle_match(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     for blue, red in pairs:
         cfg = _config(args, blue, red)
-        results.append(play_matches(cfg, args.matches, args.worlds, args.seed, args.threads))
+        record = getattr(args, "record", None)
+        results.append(
+            play_matches(
+                cfg,
+                args.matches,
+                args.worlds,
+                args.seed,
+                args.threads,
+                record=record,
+                record_max=getattr(args, "record_max", None),
+            )
+        )
         if not args.json:
             if len(results) == 1:
                 print(TABLE_HEADER)
@@ -112,4 +123,6 @@ def handle_match(args: argparse.Namespace) -> int:
         )
     else:
         print(f"({time.perf_counter() - start:.1f} s)")
+    if getattr(args, "record", None) is not None:
+        print(f"replays in {args.record}: watch with  echelon replay view {args.record}")
     return 0

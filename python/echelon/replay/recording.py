@@ -62,11 +62,14 @@ def replay_from_record(
         "world": int(record["world"]),
         "episode": int(record["episode"]),
         "sim_seed": int(record["sim_seed"]),
+        "frames": int(record["frames"]),
+        "agents": int(record["agents"]),
         "config": config.to_dict(),
         "map": {
             "size": [sx, sy, sz],
             "type": map_type,
-            "seed": int(record["map_seed"]) if map_type == "procedural" else None,
+            # A decimal string: u64 seeds do not survive JSON numbers in a browser.
+            "seed": str(record["map_seed"]) if map_type == "procedural" else None,
             "recipe": recipe,
             "content_hash": str(record["content_hash"]),
             "zone": [float(v) for v in record["zone"]],
@@ -106,6 +109,16 @@ def replay_from_record(
     replay = Replay(header, arrays)
     replay.validate("recorded episode")
     return replay
+
+
+class _Placeholder:
+    def __format__(self, spec: str) -> str:
+        return "x"
+
+
+class _AnyField(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> _Placeholder:
+        return _Placeholder()
 
 
 def _safe_name(text: str) -> str:
@@ -158,9 +171,9 @@ class Recording:
             raise ValueError(f"episodes must be a positive integer or None, got {episodes!r}")
         if max_replays is not None and int(max_replays) < 1:
             raise ValueError(f"max_replays must be a positive integer or None, got {max_replays!r}")
-        try:
-            name.format(world=0, episode=0, index=0, winner=0)
-        except (KeyError, IndexError, ValueError) as exc:
+        try:  # meta keys are only known per replay: any other field name passes here
+            name.format_map(_AnyField(world=0, episode=0, index=0, winner=0))
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
             raise ValueError(
                 f"name {name!r} is not a valid template (fields: world, episode, index, winner "
                 f"and meta keys): {exc}"

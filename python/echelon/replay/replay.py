@@ -183,6 +183,7 @@ class Replay:
         p.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
         try:
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a replay is for sharing
             with os.fdopen(fd, "wb") as fh:
                 fh.write(self.to_bytes())
                 fh.flush()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,10 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         flags["env_threads"] = args.env_threads
     if args.heatmap_every is not None:
         flags["heatmap_every"] = args.heatmap_every
+    if args.eval_video:
+        flags["eval_video"] = True
+    if args.no_eval_replay:
+        flags["eval_replay"] = False
     if args.curriculum:
         flags["curriculum"] = {"enabled": True}
     elif args.opponent is not None and not args.opponent.startswith("heuristic:"):
@@ -183,6 +188,14 @@ def handle_eval(args: argparse.Namespace) -> int:
     from echelon.train.evaluation import evaluate_policy
     from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
 
+    if args.record is not None and (
+        (args.record.exists() and not args.record.is_dir()) or args.record_max < 1
+    ):
+        print(
+            f"echelon eval: --record needs a folder (got {args.record}) and --record-max >= 1",
+            file=sys.stderr,
+        )
+        return 2
     if args.checkpoint is None:  # core controllers on both sides: no policy involved
         from echelon.heuristic.cli import handle_match
 
@@ -193,7 +206,26 @@ def handle_eval(args: argparse.Namespace) -> int:
     red = args.red or _trained_heuristic(cfg, meta)
     if red:  # the core heuristic drives red; the opponent's rows are then ignored
         cfg = config_from_dict(merge(meta["config"], {"env": {"red": red}}))
-    env = env_factory_for(cfg)(args.worlds, args.seed)
+    env: Any = env_factory_for(cfg)(args.worlds, args.seed)
+    if args.record is not None:
+        if not hasattr(env, "record"):
+            raise SystemExit(
+                "echelon eval: --record needs the Echelon simulator (not a custom env)"
+            )
+        import math
+
+        env.record(
+            worlds=range(args.worlds),
+            episodes=math.ceil(args.episodes / args.worlds),  # the episodes evaluate_policy counts
+            directory=args.record,
+            name="eval_w{world:03d}_ep{episode:05d}",
+            max_replays=args.record_max,
+        )
+        for w in range(args.worlds):
+            env.set_replay_meta(
+                w,
+                {"source": "eval", "checkpoint": str(args.checkpoint), "red": red or args.opponent},
+            )
     opponent: Any = None
     if getattr(env, "team_slices", {}).get("red") is not None:
         if args.opponent == "self":
@@ -213,6 +245,11 @@ def handle_eval(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=1, sort_keys=True))
     else:
         print(_eval_table(report))
+    if args.record is not None:
+        files = env.replay_files
+        print(
+            f"{len(files)} replays in {args.record}: watch with  echelon replay view {args.record}"
+        )
     return 0
 
 
@@ -290,6 +327,16 @@ def register(subparsers: Any) -> None:
         help="TensorBoard heatmaps every N updates (0 off)",
     )
     train.add_argument(
+        "--eval-video",
+        action="store_true",
+        help="log each evaluation's replay to TensorBoard as an animated GIF (eval/replay)",
+    )
+    train.add_argument(
+        "--no-eval-replay",
+        action="store_true",
+        help="do not write RUN_DIR/replays/eval_update_N.echrep at each evaluation",
+    )
+    train.add_argument(
         "--env-factory", help="custom env: 'module:function(num_worlds, seed, **env)'"
     )
     train.add_argument("--resume", help="checkpoint directory, or a run directory (latest)")
@@ -331,6 +378,19 @@ def register(subparsers: Any) -> None:
     ev.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
     ev.add_argument("--opponent", choices=["self", "idle"], default="idle")
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the mean")
+    ev.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="write replays of the evaluated episodes to DIR (watch: echelon replay view DIR)",
+    )
+    ev.add_argument(
+        "--record-max",
+        type=int,
+        default=16,
+        metavar="N",
+        help="at most N replays per pairing (default 16)",
+    )
     ev.set_defaults(func=handle_eval)
     from echelon.heuristic.cli import add_match_arguments
 
