@@ -5,7 +5,6 @@
 #include <string>
 
 #include "echelon/maps/generate.hpp"
-#include "echelon/maps/procedural.hpp"
 #include "echelon/maps/recipe.hpp"
 #include "echelon/rules/episode_end.hpp"
 #include "echelon/world_state.hpp"
@@ -64,13 +63,12 @@ void WorldRecorder::begin(int w, const SimConfig& cfg, uint64_t sim_seed, const 
     r.spawn_corner[1] = static_cast<int>(ws.map.spawn_corner[1]);
     r.content_hash = terrain::hex64(terrain::content_hash(world));
     if (cfg.map_type == MapType::Procedural) {
-        // The generator's seed comes from the world's map stream (as in BatchSim::reset_world);
-        // regenerating on a scratch grid gives the recipe (about 2 ms, once per recorded episode).
+        // The generator's seed comes from the world's map stream (as in BatchSim::reset_world); the
+        // recipe is the one generate_map kept for this episode.
         Rng map_rng(mix_seed(sim_seed, static_cast<uint64_t>(w), static_cast<uint64_t>(ws.episode),
                              static_cast<uint64_t>(RngPurpose::Map)));
         r.map_seed = procedural_map_seed(map_rng);
-        World scratch(r.size_x, r.size_y, r.size_z);
-        r.recipe_json = terrain::generate_terrain(scratch, r.map_seed, cfg.packs_per_team).recipe_json;
+        r.recipe_json = ws.map.recipe_json;
     }
     append(r.team, m.team.data(), m.team.size());
     append(r.cls, m.cls.data(), m.cls.size());

@@ -69,6 +69,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     kernels.set_defaults(func=run_kernels_bench)
 
+    replay = sub.add_parser(
+        "replay", help="the replay recorder's cost per step (off vs on) and replay sizes"
+    )
+    replay.add_argument("--worlds", type=int, default=16)
+    replay.add_argument("--threads", type=int, default=1)
+    replay.add_argument("--steps", type=int, default=240, help="steps per round and mode")
+    replay.add_argument("--rounds", type=int, default=3)
+    replay.add_argument("--map-size", type=_ints, default=[100, 100, 20])
+    replay.add_argument("--out", default="bench/results/replay.json")
+    replay.set_defaults(func=run_replay_bench)
+
     rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
     rays.add_argument("--rays", type=int, default=1_000_000)
     rays.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -173,6 +184,93 @@ def run_rays_bench(args: argparse.Namespace) -> int:
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
             "machine": describe_machine(),
             "results": records,
+        },
+    )
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+def run_replay_bench(args: argparse.Namespace) -> int:
+    from echelon.bench.replay_bench import MODES, bench_recorder_cost, measure_size, record_match
+
+    size = tuple(args.map_size)
+    fight = EnvConfig(map_size=size, blue="heuristic:4", red="heuristic:4")
+    print(
+        f"recorder cost: {args.worlds} worlds, {args.threads} thread(s), heuristic:4 both sides, "
+        f"{args.rounds} alternating rounds of {args.steps} steps ...",
+        flush=True,
+    )
+    cost = bench_recorder_cost(fight, args.worlds, args.threads, args.steps, args.rounds)
+    off = cost.median("off")
+    rows = []
+    for mode in MODES:
+        ms = cost.median(mode)
+        recorded = {"off": 0, "one world": 1, "all worlds": args.worlds}[mode]
+        extra_us = (ms - off) * 1000 / max(1, recorded)
+        rows.append(
+            [mode, recorded, ms, f"{ms / off - 1:+.1%}", "-" if not recorded else f"{extra_us:.1f}"]
+        )
+    print(
+        format_table(
+            ["recording", "worlds recorded", "ms/step", "vs off", "µs per recorded world-step"],
+            rows,
+        )
+    )
+    print(f"\nreplay sizes: one full episode, {size[0]}x{size[1]}x{size[2]}, 10 mechs ...")
+    matches = [
+        ("random actions (external)", EnvConfig(map_size=size), True),
+        ("heuristic:4 vs heuristic:4", fight, False),
+        (
+            "heuristic:0 vs heuristic:0",
+            EnvConfig(map_size=size, blue="heuristic:0", red="heuristic:0"),
+            False,
+        ),
+    ]
+    sizes = [
+        measure_size(label, record_match(c, seed=1, random_actions=r)) for label, c, r in matches
+    ]
+    print(
+        format_table(
+            [
+                "match",
+                "seconds",
+                "bytes",
+                "events",
+                "voxel edits",
+                "encode ms",
+                "load ms",
+                "largest",
+            ],
+            [
+                [
+                    z.label,
+                    z.seconds,
+                    z.bytes,
+                    z.events,
+                    z.voxel_edits,
+                    z.encode_ms,
+                    z.load_ms,
+                    ", ".join(f"{n} {b:,}" for n, b in z.largest_sections[:2]),
+                ]
+                for z in sizes
+            ],
+        )
+    )
+    write_json(
+        args.out,
+        {
+            "benchmark": "replay",
+            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "machine": describe_machine(),
+            "map_size": list(size),
+            "cost": {
+                "worlds": args.worlds,
+                "threads": args.threads,
+                "steps": args.steps,
+                "ms_per_step_rounds": cost.ms_per_step,
+                "ms_per_step_median": {m: cost.median(m) for m in MODES},
+            },
+            "sizes": [z.as_dict() for z in sizes],
         },
     )
     print(f"\nwritten to {args.out}")
