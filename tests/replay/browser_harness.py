@@ -6,6 +6,7 @@ floods refused connections), with a fresh profile, and renders WebGL with SwiftS
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -49,6 +50,7 @@ def chromium(width: int = 1400, height: int = 860) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never fetch a browser
     profile = tempfile.mkdtemp(prefix="echelon-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM

@@ -322,11 +322,12 @@ function renderInspector() {
   const s = it.state;
   const c = it.cls;
   const meter = (frac, colour) => `<div class="meter"><div style="width:${(100 * Math.max(0, Math.min(1, frac))).toFixed(1)}%;background:${colour}"></div></div>`;
-  const flags = ['alive', 'fallen', 'legged', 'shutdown', 'ecm', 'eccm', 'painted', 'suppressed'].filter((f) => s[f]);
+  const flags = ['fallen', 'legged', 'shutdown', 'ecm', 'eccm', 'painted', 'suppressed'].filter((f) => s[f]);
+  flags.unshift(s.alive ? 'alive' : 'destroyed');
   const focus = s.focus >= 0 ? mechName(s.focus) : 'none';
   box.hidden = false;
   box.innerHTML = `<h3>${mechName(i)} <span class="muted">${esc(c.name)} · agent ${i}</span></h3>
-    HP ${s.hp.toFixed(0)} / ${c.hp} ${meter(s.hp / c.hp, '#4cd964')}
+    HP ${Math.max(0, s.hp).toFixed(0)} / ${c.hp} ${meter(s.hp / c.hp, '#4cd964')}
     leg HP ${s.legHp.toFixed(0)} / ${c.leg_hp} ${meter(s.legHp / c.leg_hp, '#a3e635')}
     heat ${s.heat.toFixed(0)} / ${c.heat_cap} ${meter(s.heat / c.heat_cap, s.shutdown ? '#ff2d55' : '#ff7a45')}
     stability ${s.stability.toFixed(0)} / ${state.model.header.stability_max} ${meter(s.stability / state.model.header.stability_max, '#5ac8fa')}
@@ -437,7 +438,7 @@ function frame(now) {
     const f = m.frameAt(state.time);
     m.seekGrid(Math.floor(f + 1e-9));
     v.world.update();
-    v.mechs.update(f, state.selected, now / 1000);
+    v.mechs.update(f, state.selected, now / 1000, camera);
     v.effects.update(state.time, f, v.mechs);
     const inside = v.zone.update(v.mechs);
     if (state.camera === 'follow' && state.selected >= 0) {
@@ -472,6 +473,17 @@ window.__echelonViewer = {
   setCamera,
   load: loadReplay,
   redraw: invalidate,
+  // Orbit camera around (x, y, z) at a distance, azimuth and elevation in degrees (scripts,
+  // screenshots).
+  view: (x, y, z, dist, azimuth, elevation) => {
+    const a = (azimuth * Math.PI) / 180, e = (elevation * Math.PI) / 180;
+    controls.target.set(x, y, z);
+    camera.position.set(x + dist * Math.cos(e) * Math.cos(a), y + dist * Math.cos(e) * Math.sin(a), z + dist * Math.sin(e));
+    state.camera = 'orbit';
+    $('camera').value = 'orbit';
+    controls.update();
+    invalidate();
+  },
   // Page coordinates (CSS pixels) of mech i's centre, or null when it is not on screen.
   screenOf: (i) => {
     if (!state.views) return null;

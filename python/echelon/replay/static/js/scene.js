@@ -168,7 +168,8 @@ export class MechView {
 
   pickables() { return this.items.map((it) => it.tilt); }
 
-  update(f, selected, time) {
+  // camera: bars shrink with distance (down to 45%) so a crowd of mechs far away stays readable.
+  update(f, selected, time, camera) {
     for (const it of this.items) {
       const s = this.model.mech(it.i, f);
       it.state = s;
@@ -188,6 +189,8 @@ export class MechView {
         it.ewar.material.opacity = 0.25 + 0.15 * Math.sin(time * 4);
       }
       this.drawBars(it, s);
+      const k = camera ? Math.max(0.45, Math.min(1, 45 / camera.position.distanceTo(it.group.position))) : 1;
+      it.bars.sprite.scale.set(0.13 * k, 0.057 * k, 1);
     }
   }
 
@@ -231,7 +234,7 @@ const PROJECTILE_STYLE = {
   smoke: { colour: 0xbfc5cc, r: 0.3, trail: 0.08 },
 };
 const BEAM_STYLE = {
-  laser: { colour: 0x54ff7a, radius: 0.09, life: 0.25 },
+  laser: { colour: 0x54ff7a, radius: 0.14, life: 0.25 },
   flamer: { colour: 0xff8c1a, radius: 0.25, life: 0.2 },
   paint: { colour: 0xff4fd8, radius: 0.06, life: 0.35 },
   ams: { colour: 0x7fe7ff, radius: 0.07, life: 0.3 },
