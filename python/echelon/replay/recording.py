@@ -185,6 +185,8 @@ class Recording:
             self.directory = d
         self.name = name
         self.max_replays = None if max_replays is None else int(max_replays)
+        if self.max_replays is not None and self.count >= self.max_replays:
+            return  # this session has written all it may: recording again would be wasted work
         for w in chosen:
             self._sim.record(w, -1 if episodes is None else int(episodes))
             self._worlds.add(w)
