@@ -6,6 +6,8 @@
 //   inspect.cpp  state views and world editing on BatchSim, for tests and tools
 //   world.cpp    materials and rays on bare voxel grids
 //   terrain.cpp  procedural maps and nav graphs on bare voxel grids
+//   replay.cpp   the replay recorder on BatchSim: record, take_records (VecEnv's replay face),
+//                record_in_progress; the mech flag names and class table replay files carry
 // Thin: argument checks, views and GIL release; no game logic.
 #include <nanobind/nanobind.h>
 
@@ -20,6 +22,7 @@ void bind_sim(nanobind::module_& m);
 void bind_inspect(nanobind::module_& m);
 void bind_world(nanobind::module_& m);
 void bind_terrain(nanobind::module_& m);
+void bind_replay(nanobind::module_& m);
 
 namespace echelon::bindings {
 

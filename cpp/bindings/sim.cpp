@@ -1,6 +1,6 @@
 // BatchSim's training face: construct, the observation layout, the output-buffer table, bind by
-// name, reset, step, save/load and the curriculum hook. This is all VecEnv uses; the state views
-// and world editing of tests and tools are in inspect.cpp.
+// name, reset, step, save/load and the curriculum hook. This and replay.cpp's record/take_records
+// are all VecEnv uses; the state views and world editing of tests and tools are in inspect.cpp.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>

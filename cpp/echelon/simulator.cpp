@@ -161,6 +161,7 @@ void BatchSim::reset_world(int w) {
     ws.zone_score[0] = ws.zone_score[1] = 0.f;
     ws.ticks = compute_zone_ticks(ws.map.zone, m);
     std::fill(std::begin(ws.stats), std::end(ws.stats), 0.f);
+    if (recorders_) recorders_->episode_started(w, cfg_, seed_, ws, m);
 }
 
 void BatchSim::clear_step_outputs(int w) {
@@ -277,6 +278,12 @@ Outcome BatchSim::score_step(int w, WorldState& ws, MechSpan m) {
     return outcome;
 }
 
+// Before finish_episode: an ended episode's last frame is the state that ended it, not the next
+// episode's start. A world nobody records costs this one pointer test.
+void BatchSim::record_replay_frame(int w, const WorldState& ws, const MechSpan& m, const Outcome& outcome) {
+    if (recorders_) recorders_->decided(w, ws, m, agent_rows(out_.reward, w), outcome);
+}
+
 void BatchSim::finish_episode(int w, WorldState& ws, const Outcome& outcome) {
     write_world_obs(w, rows(out_.final_obs, w, obs_dim()));
     ws.stats[kStatLength] = static_cast<float>(ws.step);
@@ -310,9 +317,11 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     store_comm_messages(cfg_, m, ws.combat.comm, ws.actions);
     // 8. Score the decision: zone, end conditions, rewards, terminated/truncated flags.
     const Outcome outcome = score_step(w, ws, m);
-    // 9. An ended episode: final observation and statistics, then the next episode, this step.
+    // 9. A recorded world's replay frame: state, rewards, events and voxel edits of the decision.
+    record_replay_frame(w, ws, m, outcome);
+    // 10. An ended episode: final observation and statistics, then the next episode, this step.
     if (outcome.ended()) finish_episode(w, ws, outcome);
-    // 10. The observation rows (or a mirror's per-world inputs) and the alive flags.
+    // 11. The observation rows (or a mirror's per-world inputs) and the alive flags.
     observe(w);
 }
 
@@ -321,7 +330,7 @@ int64_t BatchSim::step(std::span<const float> actions, uintptr_t stream) {
     require(actions.size() == static_cast<size_t>(num_worlds()) * num_agents() * action_dim(), "actions have the wrong size");
     const int64_t bad_before = bad_action_total();
     pool_.parallel_for(num_worlds(), [&](int w) { step_world(w, actions); });
-    // 11. A mirror backend computes every world's rows at once and hands the contact slots back.
+    // 12. A mirror backend computes every world's rows at once and hands the contact slots back.
     publish_observations(stream);
     return bad_action_total() - bad_before;
 }

@@ -17,6 +17,7 @@
 #include "echelon/obs/layout.hpp"
 #include "echelon/obs/mirror_base.hpp"
 #include "echelon/outputs.hpp"
+#include "echelon/replay/recorder.hpp"
 #include "echelon/rules/episode_end.hpp"
 #include "echelon/world_state.hpp"
 
@@ -92,6 +93,13 @@ public:
     // timings and upload counters.
     const ObsMirrorBase* mirror() const { return mirror_.get(); }
 
+    // Replays (replay/recorder.hpp, docs/replay.md): record world w's next `episodes` episodes
+    // (-1: until stopped; 0 stops and keeps the episode in progress as an incomplete record), and
+    // take the finished records. Off by default; a sim nobody records holds no recorder at all.
+    void record(int w, int episodes);
+    std::vector<replay::EpisodeRecord> take_records();
+    const replay::EpisodeRecord* record_in_progress(int w) const;
+
 private:
     friend struct StateAccess;
     std::unique_ptr<WorldState> make_world_state() const;
@@ -105,6 +113,7 @@ private:
     void decide(int w, WorldState& ws, MechSpan m);
     void run_substeps(WorldState& ws, MechSpan m);
     Outcome score_step(int w, WorldState& ws, MechSpan m);
+    void record_replay_frame(int w, const WorldState& ws, const MechSpan& m, const Outcome& outcome);
     void finish_episode(int w, WorldState& ws, const Outcome& outcome);
     void observe(int w);
     void step_world(int w, std::span<const float> actions);
@@ -133,6 +142,7 @@ private:
     int device_;
     std::unique_ptr<ObsMirrorBase> mirror_;
     bool write_observations_ = true;
+    std::unique_ptr<replay::Recorders> recorders_;  // null until a world is recorded
 };
 
 }  // namespace echelon

@@ -709,6 +709,19 @@ class BatchSim:
         Per agent: (seen this decision, seconds since last seen) in team's knowledge (1e9: never).
         """
 
+    def record(self, world: int, episodes: int) -> None:
+        """
+        Record world w's next `episodes` episodes (-1: until stopped; 0: stop, keeping the episode in progress as an incomplete record).
+        """
+
+    def take_records(self) -> list:
+        """
+        Finished episode records (dicts of scalars and numpy arrays), oldest first per world.
+        """
+
+    def record_in_progress(self, world: int) -> object:
+        """A copy of world w's episode record in progress, or None."""
+
 event_type_names: list = ...
 
 weapon_names: list = ...
@@ -804,3 +817,10 @@ class NavGraph:
         """
         Replaces the voxels and re-derives only what changes inside box (x0, y0, x1, y1).
         """
+
+mech_flag_names: list = ...
+
+def class_table() -> list:
+    """
+    Per hull class: id, name, half_size (hitbox half extents x, y, z), hp, leg_hp, heat_cap, max_speed, tonnage.
+    """

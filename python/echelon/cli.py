@@ -21,6 +21,7 @@ SUBSYSTEMS = (
     "echelon.train.cli",
     "echelon.arena.cli",
     "echelon.maps.cli",
+    "echelon.replay.cli",
 )
 
 

@@ -114,6 +114,10 @@ def test_arena_play_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str
                 "--no-auto-promote",
                 "--threads",
                 "1",
+                "--record",
+                str(tmp_path / "replays"),
+                "--record-max",
+                "5",
             ]
         )
         assert torch.get_num_threads() == 1
@@ -127,3 +131,10 @@ def test_arena_play_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert sum(e.games for e in state.entries.values()) == 12
     assert state.get("p2").games == 6  # the candidate is the only focal player
     assert len(state.get("p2").history) == 2
+    from echelon.replay import Replay
+
+    replays = [Replay.load(p) for p in sorted((tmp_path / "replays").glob("*.echrep"))]
+    assert len(replays) == 5  # --record-max over both rating periods
+    assert all(r.complete and r.meta["source"] == "arena" for r in replays)
+    assert all({r.meta["blue"], r.meta["red"]} <= {"p0", "p1", "p2"} for r in replays)
+    assert "replays in" in out

@@ -1,5 +1,7 @@
 #pragma once
 // What a map generator hands the episode besides the voxels: spawn corners and the zone.
+#include <string>
+
 #include "echelon/rules/zone.hpp"
 
 namespace echelon {
@@ -13,6 +15,9 @@ struct MapInfo {
     Corner spawn_corner[2] = {Corner::BottomLeft, Corner::TopRight};  // blue, red
     int spawn_clear = 0;  // side of the cleared square in each team's corner
     CaptureZone zone;
+    // Procedural maps: the generator's recipe (maps/recipe.hpp), kept for replays; empty for other
+    // map types. Set by generate_map at each episode start; not part of simulator snapshots.
+    std::string recipe_json;
 };
 
 }  // namespace echelon

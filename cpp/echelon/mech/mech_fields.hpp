@@ -4,7 +4,8 @@
 // save and load (snapshot.cpp, in this order), the observation's view of the mechs
 // (obs/world_view.hpp) and the GPU mirror's copy and upload (obs/mirror_buffers.hpp,
 // obs/mirror.hpp), and the numpy views tests and tools read (BatchSim.mech_<name>,
-// BatchSim.mech_state). To add a field, add one row.
+// BatchSim.mech_state); replays record a chosen few of them by name (replay/recorder.hpp). To add
+// a field, add one row.
 //
 // X(type, name, value at an episode's start, OBSERVED or HIDDEN, range): OBSERVED fields are
 // uploaded to the mirror and readable by the per-agent observation writer; `range` (a MechRange)

@@ -271,11 +271,21 @@ def handle_play(args: argparse.Namespace) -> int:
     runner = MatchRunner(
         env, PolicyCache(loader, max_models=args.max_models), deterministic=args.deterministic
     )
+    if args.record is not None and (args.record.exists() and not args.record.is_dir()):
+        raise ValueError(f"--record needs a folder, got {args.record}")
     sampler = OpponentSampler(SamplingConfig(mode=args.mode), seed=args.seed)
     started, played = time.monotonic(), 0
     batches = math.ceil(args.matches / batch)
     for index in range(batches):
         count = min(batch, args.matches - played)
+        if args.record is not None:  # every world; the runner names the players per episode
+            env.record(
+                worlds=range(env.num_worlds),
+                episodes=None,
+                directory=args.record,
+                name="{blue}_vs_{red}_w{world:03d}_ep{episode:05d}",
+                max_replays=args.record_max,
+            )
         while True:
             league = store.load()  # other processes may have changed ratings or entries
             playable = _without(league, broken)
@@ -316,6 +326,11 @@ def handle_play(args: argparse.Namespace) -> int:
         if retired:
             line += f"  retired {','.join(retired)}"
         print(line, flush=True)
+    if args.record is not None:
+        env.stop_recording(keep_partial=False)
+        print(
+            f"{len(env.replay_files)} replays in {args.record}: echelon replay view {args.record}"
+        )
     best = store.load().ranked(("candidate", "commander", "exploiter"))[:5]
     print("top: " + ", ".join(f"{e.id} {e.rating.mu:.0f}±{e.rating.rd:.0f}" for e in best))
     if broken:
@@ -545,6 +560,19 @@ def register(subparsers: Any) -> None:
         "--max-models", type=positive_int, default=8, help="LRU cache size of loaded policies"
     )
     p.add_argument("--deterministic", action="store_true", help="play the mean action")
+    p.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="write replays of the matches to DIR (watch: echelon replay view DIR)",
+    )
+    p.add_argument(
+        "--record-max",
+        type=positive_int,
+        default=32,
+        metavar="N",
+        help="at most N replays (default 32)",
+    )
     p.add_argument(
         "--threads",
         type=positive_int,

@@ -239,6 +239,8 @@ class MatchRunner:
         if not pairings:
             return []
 
+        for world, match in enumerate(playing):
+            self._label_replay(world, match, pairings)
         obs = env.reset()
         device = obs.device
         actions = torch.zeros(num_worlds, env.num_agents, env.action_dim, device=device)
@@ -270,6 +272,7 @@ class MatchRunner:
                 scores[match] = _SCORE_BY_WINNER[winner]
                 done += 1
                 playing[world] = queue.popleft() if queue else None
+                self._label_replay(world, playing[world], pairings)
             if progress is not None:
                 progress(done, len(pairings))
             layout = self._build_layout(self._assignment(pairings, playing), layout, device)
@@ -278,6 +281,18 @@ class MatchRunner:
             for (blue, red), score in zip(pairings, scores, strict=True)
             if score is not None
         ]
+
+    def _label_replay(self, world: int, match: int | None, pairings: Sequence[Pairing]) -> None:
+        """When the env records replays (``arena play --record``): name the players of the
+        world's next episode in its replay, and stop recording a world left without a match."""
+        env: Any = self.env
+        if not getattr(env, "recording", False):
+            return
+        if match is None:
+            env.stop_recording([world], keep_partial=False)
+        else:
+            blue, red = pairings[match]
+            env.set_replay_meta(world, {"source": "arena", "blue": blue, "red": red})
 
     @staticmethod
     def _assignment(

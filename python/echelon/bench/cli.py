@@ -1,4 +1,4 @@
-"""``echelon bench env`` and ``echelon bench rays``: tables on stdout, JSON with the machine."""
+"""``echelon bench env|kernels|replay|rays``: tables on stdout, JSON with the machine."""
 
 from __future__ import annotations
 
@@ -89,6 +89,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="cuda-emulated: the kernels' host emulation against host memcpy (no GPU needed)",
     )
     kernels.set_defaults(func=run_kernels_bench)
+
+    replay = sub.add_parser(
+        "replay", help="the replay recorder's cost per step (off vs on) and replay sizes"
+    )
+    replay.add_argument("--worlds", type=positive_int, default=16)
+    replay.add_argument("--threads", type=positive_int, default=1)
+    replay.add_argument("--steps", type=positive_int, default=240, help="steps per round and mode")
+    replay.add_argument("--rounds", type=positive_int, default=3)
+    add_map_size_argument(replay, default=[100, 100, 20])
+    _out(replay, "replay.json")
+    replay.set_defaults(func=run_replay_bench)
 
     rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
     rays.add_argument("--rays", type=positive_int, default=1_000_000)
@@ -207,6 +218,94 @@ def run_rays_bench(args: argparse.Namespace) -> int:
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
             "machine": describe_machine(),
             "results": records,
+        },
+    )
+    print(f"\nwritten to {out}")
+    return 0
+
+
+def run_replay_bench(args: argparse.Namespace) -> int:
+    from echelon.bench.replay_bench import MODES, bench_recorder_cost, measure_size, record_match
+
+    size = tuple(args.map_size)
+    fight = EnvConfig(map_size=size, blue="heuristic:4", red="heuristic:4")
+    out = _output_path(args.out, "replay.json")
+    print(
+        f"recorder cost: {args.worlds} worlds, {args.threads} thread(s), heuristic:4 both sides, "
+        f"{args.rounds} alternating rounds of {args.steps} steps ...",
+        flush=True,
+    )
+    cost = bench_recorder_cost(fight, args.worlds, args.threads, args.steps, args.rounds)
+    off = cost.median("off")
+    rows = []
+    for mode in MODES:
+        ms = cost.median(mode)
+        recorded = {"off": 0, "one world": 1, "all worlds": args.worlds}[mode]
+        extra_us = (ms - off) * 1000 / max(1, recorded)
+        rows.append(
+            [mode, recorded, ms, f"{ms / off - 1:+.1%}", "-" if not recorded else f"{extra_us:.1f}"]
+        )
+    print(
+        format_table(
+            ["recording", "worlds recorded", "ms/step", "vs off", "µs per recorded world-step"],
+            rows,
+        )
+    )
+    print(f"\nreplay sizes: one full episode, {size[0]}x{size[1]}x{size[2]}, 10 mechs ...")
+    matches = [
+        ("random actions (external)", EnvConfig(map_size=size), True),
+        ("heuristic:4 vs heuristic:4", fight, False),
+        (
+            "heuristic:0 vs heuristic:0",
+            EnvConfig(map_size=size, blue="heuristic:0", red="heuristic:0"),
+            False,
+        ),
+    ]
+    sizes = [
+        measure_size(label, record_match(c, seed=1, random_actions=r)) for label, c, r in matches
+    ]
+    print(
+        format_table(
+            [
+                "match",
+                "seconds",
+                "bytes",
+                "events",
+                "voxel edits",
+                "encode ms",
+                "load ms",
+                "largest",
+            ],
+            [
+                [
+                    z.label,
+                    z.seconds,
+                    z.bytes,
+                    z.events,
+                    z.voxel_edits,
+                    z.encode_ms,
+                    z.load_ms,
+                    ", ".join(f"{n} {b:,}" for n, b in z.largest_sections[:2]),
+                ]
+                for z in sizes
+            ],
+        )
+    )
+    write_json(
+        out,
+        {
+            "benchmark": "replay",
+            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "machine": describe_machine(),
+            "map_size": list(size),
+            "cost": {
+                "worlds": args.worlds,
+                "threads": args.threads,
+                "steps": args.steps,
+                "ms_per_step_rounds": cost.ms_per_step,
+                "ms_per_step_median": {m: cost.median(m) for m in MODES},
+            },
+            "sizes": [z.as_dict() for z in sizes],
         },
     )
     print(f"\nwritten to {out}")

@@ -25,7 +25,9 @@ is slow and exists to test the GPU path, and to compare it with the CPU writer, 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import torch
 from gymnasium import spaces
@@ -34,6 +36,9 @@ from echelon import _core
 from echelon.config import EnvConfig, controller_level, core_config
 from echelon.env.layout import ActionLayout, ObsLayout, action_layout, layout_from_core
 from echelon.env.spaces import action_space, observation_space
+
+if TYPE_CHECKING:
+    from echelon.replay import Recording, Replay
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
 END_REASONS: tuple[str, ...] = tuple(_core.end_reason_names)
@@ -167,6 +172,7 @@ class VecEnv:
         # buffers before they are done.
         self._copies_done: torch.cuda.Event | None = None
         self._bind_sim()
+        self._recording: Recording | None = None  # replays (docs/replay.md); None: off, free
 
     def _allocate_outputs(
         self,
@@ -223,6 +229,8 @@ class VecEnv:
         if seed is not None:
             self._reseed(seed)
         self._sim.reset(self._stream())
+        if self._recording is not None and self._recording.active:
+            self._recording.collect()
         self._to_device(all_final=True)
         return self._out["obs"].detach()
 
@@ -232,6 +240,8 @@ class VecEnv:
         host_actions = self._check_actions(actions)
         self._wait_for_copies()
         bad_entries = self._sim.step(host_actions, self._stream())
+        if self._recording is not None and self._recording.active:
+            self._recording.collect()
         self._to_device()
         out = {name: t.detach() for name, t in self._out.items()}  # fresh views: _allocate_outputs
         info: dict[str, Any] = {name: out[name] for name in _INFO_BUFFERS}
@@ -244,6 +254,8 @@ class VecEnv:
         self._sim = self._make_sim(seed)
         self.seed = seed
         self._bind_sim()
+        if self._recording is not None:
+            self._recording.rebind(self._sim)
         for team, level in self._levels.items():
             self.set_heuristic_level(team, level)
 
@@ -315,6 +327,62 @@ class VecEnv:
         if diff:
             details = ", ".join(f"{k}: saved {theirs.get(k)!r} vs {mine.get(k)!r}" for k in diff)
             raise ValueError(f"env state was saved with another config ({details})")
+
+    # ------------------------------------------------------------- replays
+    def record(
+        self,
+        worlds: Iterable[int] | int = 0,
+        episodes: int | None = 1,
+        directory: str | Path | None = None,
+        name: str = "w{world:03d}_ep{episode:05d}",
+        max_replays: int | None = None,
+    ) -> None:
+        """Records replays of ``worlds`` (docs/replay.md): each world's next ``episodes``
+        episodes (None: until ``stop_recording``), starting at its next episode start (the next
+        ``reset()`` or auto-reset). Finished replays are written to ``directory`` as
+        ``name.format(world=, episode=, index=, winner=, **meta) + ".echrep"`` (never
+        overwriting; see ``replay_files``), or kept for ``take_replays()`` when no directory is
+        given. ``max_replays`` caps the total, after which recording stops. Worlds not recorded
+        cost nothing; recorded ones cost a copy of their state per step (``echelon bench
+        replay``)."""
+        from echelon.replay import Recording
+
+        if self._recording is None:
+            self._recording = Recording(self._sim, self.config)
+        chosen = [worlds] if isinstance(worlds, int) else list(worlds)
+        self._recording.start(chosen, episodes, directory, name, max_replays)
+
+    def take_replays(self) -> list[Replay]:
+        """Finished replays kept in memory (recording without a directory), oldest first."""
+        return [] if self._recording is None else self._recording.take()
+
+    def stop_recording(
+        self, worlds: Iterable[int] | None = None, keep_partial: bool = True
+    ) -> list[Replay]:
+        """Stops recording ``worlds`` (default: all). Episodes in progress become incomplete
+        replays (``replay.complete`` is False), written or kept like the others, unless
+        ``keep_partial`` is False. Returns the replays kept in memory."""
+        if self._recording is None:
+            return []
+        self._recording.stop(worlds, keep_partial)
+        return self._recording.take()
+
+    @property
+    def recording(self) -> bool:
+        """True while some world is being recorded."""
+        return self._recording is not None and self._recording.active
+
+    def set_replay_meta(self, world: int, meta: Mapping[str, Any]) -> None:
+        """JSON metadata stored in the replay of ``world``'s episode in progress (and later
+        ones, until changed), e.g. the players' ids; it can also fill the file name template."""
+        if self._recording is None:
+            raise RuntimeError("set_replay_meta needs a recording: call env.record(...) first")
+        self._recording.set_meta(world, meta)
+
+    @property
+    def replay_files(self) -> list[Path]:
+        """Replay files written by this env's recording so far."""
+        return [] if self._recording is None else list(self._recording.files)
 
     @property
     def sim(self) -> Any:

@@ -92,7 +92,17 @@ def handle_match(args: argparse.Namespace) -> int:
     results = []
     start = time.perf_counter()
     for cfg in configs:
-        results.append(play_matches(cfg, matches, args.worlds, args.seed, args.threads))
+        results.append(
+            play_matches(
+                cfg,
+                matches,
+                args.worlds,
+                args.seed,
+                args.threads,
+                record=getattr(args, "record", None),
+                record_max=getattr(args, "record_max", None),
+            )
+        )
         if not args.json:
             if len(results) == 1:
                 print(TABLE_HEADER)
@@ -113,4 +123,6 @@ def handle_match(args: argparse.Namespace) -> int:
         )
     else:
         print(f"({time.perf_counter() - start:.1f} s)")
+    if getattr(args, "record", None) is not None:
+        print(f"replays in {args.record}: watch with  echelon replay view {args.record}")
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -73,8 +74,11 @@ def play_matches(
     seed: int = 0,
     num_threads: int | None = None,
     max_steps: int = 10_000_000,
+    record: str | Path | None = None,
+    record_max: int | None = None,
 ) -> MatchResult:
-    """Plays ``matches`` episodes of ``config.blue`` against ``config.red`` (core controllers)."""
+    """Plays ``matches`` episodes of ``config.blue`` against ``config.red`` (core controllers).
+    ``record``: a folder for replays of the counted episodes (at most ``record_max``)."""
     from echelon.env.vec_env import VecEnv
 
     _check_core_controller("blue", config.blue)
@@ -86,6 +90,17 @@ def play_matches(
     per_world = math.ceil(matches / worlds)
     quota = torch.tensor([per_world] * worlds)
     quota[: per_world * worlds - matches] -= 1  # drop the surplus from the first worlds
+    if record is not None:
+        for w in range(worlds):  # exactly the episodes that count
+            if int(quota[w]) > 0:
+                env.record(
+                    worlds=[w],
+                    episodes=int(quota[w]),
+                    directory=record,
+                    name="{blue}_vs_{red}_w{world:03d}_ep{episode:05d}",
+                    max_replays=record_max,
+                )
+                env.set_replay_meta(w, {"source": "eval", "blue": config.blue, "red": config.red})
     done = torch.zeros(worlds, dtype=torch.long)
     counts = {0: 0, 1: 0, -1: 0}
     total_length = 0.0

@@ -27,6 +27,7 @@ import dataclasses
 import importlib
 import importlib.util
 import json
+import math
 import shlex
 import signal
 import sys
@@ -163,6 +164,10 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         flags["env_threads"] = args.env_threads
     if args.heatmap_every is not None:
         flags["heatmap_every"] = args.heatmap_every
+    if args.eval_video:
+        flags["eval_video"] = True
+    if args.no_eval_replay:
+        flags["eval_replay"] = False
     if args.curriculum:
         flags["curriculum"] = {"enabled": True}
     elif args.opponent is not None and not args.opponent.startswith("heuristic:"):
@@ -498,6 +503,8 @@ def handle_eval(args: argparse.Namespace) -> int:
     from echelon.train.evaluation import evaluate_policy
     from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
 
+    if args.record is not None and args.record.exists() and not args.record.is_dir():
+        fail(f"--record needs a folder, got {args.record} (a file)")
     if args.checkpoint is None:  # core controllers on both sides: no policy involved
         from echelon.heuristic.cli import handle_match
 
@@ -543,7 +550,24 @@ def handle_eval(args: argparse.Namespace) -> int:
     if changes:
         cfg = config_from_dict(merge(saved, changes))
     matches = args.matches or EVAL_MATCHES
-    env = env_factory_for(cfg)(min(args.worlds, matches), args.seed)
+    env: Any = env_factory_for(cfg)(min(args.worlds, matches), args.seed)
+    if args.record is not None:
+        if not hasattr(env, "record"):
+            fail("--record needs the Echelon simulator (not a custom env)")
+        worlds = int(env.num_worlds)
+        result_red_name = red or args.opponent or "idle"
+        env.record(
+            worlds=range(worlds),
+            episodes=math.ceil(matches / worlds),  # the episodes evaluate_policy counts
+            directory=args.record,
+            name="eval_w{world:03d}_ep{episode:05d}",
+            max_replays=args.record_max,
+        )
+        for w in range(worlds):
+            env.set_replay_meta(
+                w,
+                {"source": "eval", "checkpoint": str(checkpoint), "red": result_red_name},
+            )
     opponent: Any = None
     if getattr(env, "team_slices", {}).get("red") is not None:
         if args.opponent == "self":
@@ -561,6 +585,11 @@ def handle_eval(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=1, sort_keys=True))
     else:
         print(_eval_table(report))
+    if args.record is not None:
+        files = env.replay_files
+        print(
+            f"{len(files)} replays in {args.record}: watch with  echelon replay view {args.record}"
+        )
     return 0
 
 
@@ -653,6 +682,16 @@ def register(subparsers: Any) -> None:
         help="TensorBoard heatmaps every N updates (0 off)",
     )
     train.add_argument(
+        "--eval-video",
+        action="store_true",
+        help="log each evaluation's replay to TensorBoard as an animated GIF (eval/replay)",
+    )
+    train.add_argument(
+        "--no-eval-replay",
+        action="store_true",
+        help="do not write RUN_DIR/replays/eval_update_N.echrep at each evaluation",
+    )
+    train.add_argument(
         "--env-factory", help="custom env: 'module:function(num_worlds, seed, **env)'"
     )
     train.add_argument(
@@ -723,6 +762,19 @@ def register(subparsers: Any) -> None:
         "--env-factory",
         help="custom env 'module:function' for a checkpoint trained on one (a checkpoint names "
         "its factory but never chooses code itself: docs/security.md)",
+    )
+    ev.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="write replays of the evaluated matches to DIR (watch: echelon replay view DIR)",
+    )
+    ev.add_argument(
+        "--record-max",
+        type=positive_int,
+        default=16,
+        metavar="N",
+        help="at most N replays per pairing (default 16)",
     )
     ev.set_defaults(func=handle_eval)
     from echelon.heuristic.cli import add_match_arguments

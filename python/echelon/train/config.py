@@ -65,6 +65,10 @@ class TrainConfig:
     eval_every: int = 25
     eval_worlds: int = 16
     eval_episodes: int = 32
+    # The first evaluation episode of each evaluation (world 0) as RUN_DIR/replays/
+    # eval_update_NNNNNN.echrep (docs/replay.md); eval_video also logs it to TensorBoard as a GIF.
+    eval_replay: bool = True
+    eval_video: bool = False
     save_every: int = 25
     keep_checkpoints: int = 3
     run_dir: str | None = None  # None: `echelon train` makes a fresh runs/train-<date>-<time>

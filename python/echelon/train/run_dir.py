@@ -1,7 +1,8 @@
 """Run directories: where a run writes, how checkpoints are found, and what a new run may reuse.
 
 A run directory holds ``config.json``, ``metrics.jsonl`` (and ``metrics.superseded.jsonl`` after
-a resume, see ``run_logger``), ``tb/``, ``checkpoints/update_N/`` and ``best/``. The rules that
+a resume, see ``run_logger``), ``tb/``, ``checkpoints/update_N/``, ``best/`` and ``replays/``
+(evaluation replays, docs/replay.md). The rules that
 keep runs from destroying each other:
 
 * a new run gets a fresh folder, ``runs/train-YYYYmmdd-HHMMSS`` (``-2``, ``-3`` ... when that
@@ -32,7 +33,7 @@ RUNS_ROOT = Path("runs")
 CHECKPOINTS = "checkpoints"
 BEST = "best"
 # What makes a folder "a run": any of these written by an earlier `echelon train`.
-RUN_MARKERS = ("config.json", METRICS_FILE, SUPERSEDED_FILE, CHECKPOINTS, BEST, "tb")
+RUN_MARKERS = ("config.json", METRICS_FILE, SUPERSEDED_FILE, CHECKPOINTS, BEST, "tb", "replays")
 _UPDATE = re.compile(r"^update_(\d+)$")
 
 

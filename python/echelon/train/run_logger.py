@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -126,6 +127,26 @@ class RunLogger:
             import wandb
 
             self._wandb.log({tag: wandb.Image(image)}, step=step)
+
+    def gif(self, tag: str, data: bytes, step: int) -> None:
+        """An animated GIF (encoded bytes) to TensorBoard's images tab. A GIF in an image summary
+        is what ``SummaryWriter.add_video`` writes too, but that needs moviepy to encode; here
+        the bytes come ready (Pillow), so the summary is built directly."""
+        if self._tb is not None:
+            from PIL import Image
+            from tensorboard.compat.proto.summary_pb2 import Summary
+
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+            image = Summary.Image(
+                height=height, width=width, colorspace=3, encoded_image_string=data
+            )
+            summary = Summary(value=[Summary.Value(tag=tag, image=image)])
+            self._tb._get_file_writer().add_summary(summary, step)
+        if self._wandb is not None:
+            import wandb
+
+            self._wandb.log({tag: wandb.Video(io.BytesIO(data), format="gif")}, step=step)
 
     def line(self, text: str) -> None:
         if self.console:

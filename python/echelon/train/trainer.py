@@ -357,7 +357,49 @@ class Trainer:
                 opponent = self.opponent.for_evaluation(gen, seed=cfg.seed + 6)
             else:
                 opponent = IdleOpponent(env.action_dim)
-        return evaluate_policy(env, self.model, cfg.eval_episodes, self.device, opponent)
+        recording = self._record_eval(env, level)
+        result = evaluate_policy(env, self.model, cfg.eval_episodes, self.device, opponent)
+        if recording:
+            self._log_eval_replay(env)
+        return result
+
+    # -- evaluation replays (docs/replay.md) ---------------------------------------------
+    def _record_eval(self, env: BatchEnv, level: int | None) -> bool:
+        """Records world 0's first evaluation episode into RUN_DIR/replays/ (written as soon as
+        the episode ends, so ``echelon replay view RUN_DIR`` shows it while evaluation goes on)."""
+        record = getattr(env, "record", None)
+        if not (self.cfg.eval_replay and self.run_dir is not None and callable(record)):
+            return False
+        record(
+            worlds=[0],
+            episodes=1,
+            directory=self.run_dir / "replays",
+            name="eval_update_{update:06d}",
+        )
+        opponent = f"heuristic:{level}" if level is not None else self.cfg.opponent
+        env.set_replay_meta(  # type: ignore[attr-defined]
+            0,
+            {
+                "source": "train-eval",
+                "update": self.update,
+                "agent_steps": self.agent_steps,
+                "opponent": opponent,
+            },
+        )
+        return True
+
+    def _log_eval_replay(self, env: BatchEnv) -> None:
+        files = list(getattr(env, "replay_files", []))
+        if not files:
+            return
+        path = files[0]
+        self.logger.record("replay", update=self.update, path=str(path), bytes=path.stat().st_size)
+        if self.cfg.eval_video:
+            from echelon.replay import Replay
+            from echelon.replay.render import RenderOptions, gif_bytes
+
+            gif = gif_bytes(Replay.load(path), RenderOptions(fps=8.0, speed=2.0, scale=3))
+            self.logger.gif("eval/replay", gif, self.agent_steps)
 
     def _maybe_evaluate(self) -> None:
         cfg = self.cfg
