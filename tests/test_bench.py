@@ -62,3 +62,26 @@ def test_kernel_bench_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert record["benchmark"] == "kernels" and record["obs_backend"] == "cuda-emulated"
     assert [r["worlds"] for r in record["results"]] == [2, 4]
     assert record["copy_bandwidth_bytes_per_s"] > 0 and "cpu" in record["machine"]
+
+
+def test_train_bench_reports_training_beside_the_env_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "train.json"
+    argv = ["bench", "train", "--preset", "smoke", "--updates", "2", "--warmup", "0"]
+    argv += ["--set", "env.map_size=[32,32,8]", "--set", "num_worlds=2", "--out", str(out)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "ratio train / env" in text and "learner" in text
+    record = json.loads(out.read_text())
+    r = record["result"]
+    assert record["benchmark"] == "train" and "cpu" in record["machine"]
+    # 2 updates of the smoke preset: 32 steps x 2 worlds x 5 learning agents each.
+    assert r["learner_steps"] == 2 * 32 * 2 * 5 and r["env_only_steps"] == 2 * 32
+    assert r["ratio"] == pytest.approx(
+        r["train_learner_steps_per_s"] / r["env_only_learner_steps_per_s"]
+    )
+    split = r["time_env"] + r["time_inference"] + r["time_learner"] + r["time_other"]
+    # The four parts are measured separately; together they cover the timed updates.
+    assert split == pytest.approx(r["seconds"], rel=0.05)
+    assert min(r["time_env"], r["time_inference"], r["time_learner"]) > 0

@@ -174,6 +174,34 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
         "model": {"hidden": 64, "lstm_hidden": 64},
     },
+    # The recipe that climbs the heuristic ladder on the standard map (100x100x20 procedural,
+    # one pack per team, full observation) on a 2-core CPU: docs/training.md, "Learning to win".
+    "ladder": {
+        "num_worlds": 32,
+        "total_steps": 40_000_000,
+        "opponent": "heuristic:0",
+        "curriculum": {"enabled": True, "window": 200, "threshold": 0.75},
+        "env": {
+            "map_size": [100, 100, 20],
+            "max_episode_seconds": 60.0,
+            "comm_dim": 0,
+            "rewards": {"approach": 10.0, "win": 10.0, "loss": -10.0},
+        },
+        "eval_every": 100,
+        "eval_worlds": 16,
+        "eval_episodes": 32,
+        "save_every": 50,
+        "heatmap_every": 0,
+        "ppo": {
+            "rollout_steps": 64,
+            "chunk_length": 16,
+            "num_minibatches": 4,
+            "update_epochs": 4,
+            "lr": 5e-4,
+            "ent_coef": 0.005,
+        },
+        "model": {"kind": "suite", "hidden": 128, "lstm_hidden": 128},
+    },
     # One large GPU: full-size maps, many worlds, longer rollouts, bigger model; the
     # curriculum climbs the heuristic ladder.
     "large": {

@@ -170,6 +170,7 @@ class Trainer:
         self.best_score: tuple[float, ...] | None = None
         self.recent_returns: deque[float] = deque(maxlen=100)
         self.recent_winners: deque[int] = deque(maxlen=100)
+        self._pending_other_seconds = 0.0  # evaluation/checkpoint time, charged to the next update
 
     # -- one update ---------------------------------------------------------------------
     def progress(self) -> float:
@@ -203,6 +204,20 @@ class Trainer:
         metrics.update(self._curriculum_step(stats.winners))
         if stats.late_terminal_missed_fraction is not None:
             metrics["late_terminal_missed_fraction"] = stats.late_terminal_missed_fraction
+        t3 = time.perf_counter()
+        # Where this update's wall time went (docs/training.md, "Where the time goes"):
+        # the simulator, the policy acting during the rollout, the learner's PPO epochs, and
+        # everything else (rollout bookkeeping, curriculum, logging, and the evaluation and
+        # checkpoint that followed the previous update).
+        other = (stats.seconds - stats.env_seconds - stats.inference_seconds) + (t3 - t2)
+        other += self._pending_other_seconds
+        self._pending_other_seconds = 0.0
+        metrics.update(
+            time_env=stats.env_seconds,
+            time_inference=stats.inference_seconds,
+            time_learner=t2 - t1,
+            time_other=other,
+        )
         metrics.update(
             update=float(self.update),
             agent_steps=float(self.agent_steps),
@@ -215,7 +230,7 @@ class Trainer:
             mean_reward=stats.mean_reward,
             rollout_seconds=t1 - t0,
             update_seconds=t2 - t1,
-            steps_per_second=self.samples_per_update / (t2 - t0),
+            steps_per_second=self.samples_per_update / (t3 - t0),
         )
         if isinstance(self.opponent, LeagueOpponent):
             metrics.update(self._league_step(self.opponent))
@@ -333,8 +348,10 @@ class Trainer:
             elapsed = time.perf_counter() - start_time
             eta = elapsed / (self.update - start_update) * (end - self.update)
             self.logger.line(console_line(self.update, end, metrics, eta))
+            t_extra = time.perf_counter()
             self._maybe_evaluate()
             self._maybe_save()
+            self._pending_other_seconds += time.perf_counter() - t_extra
         return history
 
     def evaluate(self) -> dict[str, float]:
