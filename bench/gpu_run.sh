@@ -45,6 +45,6 @@ if [ "$stage" != test ]; then
   python3 -m echelon bench rays --rays 4000000 --out "$out/rays.json" | tail -5
   python3 -m echelon bench env --device cuda --worlds 256,1024,4096 --threads 16 --steps 100 --split \
     --out "$out/env_cuda.json" | tail -6
-  python3 -m echelon bench env --worlds 64,1024,4096 --threads 1,4,16 --steps 100 --split \
+  python3 -m echelon bench env --device cpu --worlds 64,1024,4096 --threads 1,4,16 --steps 100 --split \
     --out "$out/env_cpu.json" | tail -12
 fi

@@ -21,7 +21,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from echelon.fileio import fsync_path, sha256_file
+from echelon.fileio import dir_mode, fsync_path, sha256_file
 
 CHECKPOINT_DIR = "checkpoints"
 # What playing needs from a training checkpoint directory (echelon.train.checkpoint): the
@@ -84,6 +84,7 @@ def store_checkpoint(source: str | os.PathLike[str], league_dir: Path) -> tuple[
     name = source.resolve().name
     tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
     try:
+        tmp.chmod(dir_mode())  # becomes checkpoints/<sha256>: readable as the umask allows
         copy = tmp / name
         if source.is_dir() and all((source / name).is_file() for name in POLICY_FILES):
             copy.mkdir()
@@ -144,3 +145,20 @@ def verify_checkpoint(league_dir: Path, rel_path: str, sha256: str) -> Path:
             f"league checkpoint {path} was modified: recorded sha256 {sha256}, now {actual}"
         )
     return path
+
+
+def remove_stored_checkpoint(league_dir: Path, rel_path: str) -> None:
+    """Delete a stored copy (``checkpoints/<sha256>/<name>``) and its hash folder once empty.
+    Paths that do not lead into the league's checkpoint folder are left alone."""
+    root = (league_dir / CHECKPOINT_DIR).resolve()
+    path = (league_dir / rel_path).resolve()
+    if root not in path.parents or path.parent == root:
+        return
+    if path.is_dir():
+        _force_rmtree(path)
+    elif path.exists():
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+        path.unlink()
+    folder = path.parent
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()

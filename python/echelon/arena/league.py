@@ -44,10 +44,12 @@ from filelock import FileLock
 from echelon.arena.checkpoint_store import (
     CheckpointHashMismatch,
     content_hash,
+    remove_stored_checkpoint,
     store_checkpoint,
     verify_checkpoint,
 )
 from echelon.arena.glicko2 import DEFAULT_RD, Game, Rating, rate_period
+from echelon.fileio import file_mode
 
 SCHEMA_VERSION = 1
 T = TypeVar("T")
@@ -241,6 +243,18 @@ class League:
         self.entries[entry.id] = entry
         return entry
 
+    def remove(self, entry_id: str) -> LeagueEntry:
+        """Take an entry out of the league (its games stay in its opponents' ratings). An entry
+        that an exploiter targets cannot go while the exploiter refers to it."""
+        entry = self.get(entry_id)
+        targeting = sorted(e.id for e in self.entries.values() if e.target_id == entry_id)
+        if targeting:
+            raise ValueError(
+                f"cannot remove {entry_id!r}: exploiter(s) {targeting} target it; remove them first"
+            )
+        del self.entries[entry_id]
+        return entry
+
     def set_kind(self, entry_id: str, kind: str) -> LeagueEntry:
         """Manual kind change (e.g. retire by hand). Exploiters keep their own kind."""
         entry = self.get(entry_id)
@@ -380,6 +394,7 @@ def _write_atomically(path: Path, text: str) -> None:
     """temp file in the same folder -> flush -> fsync -> os.replace -> fsync the folder."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, file_mode())  # mkstemp makes 0600; the league follows the umask
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -443,14 +458,24 @@ class LeagueStore:
         text = json.dumps(league.to_dict(), indent=1, sort_keys=False) + "\n"
         _write_atomically(self.path, text)
 
+    def _require_file(self) -> None:
+        """Fail before taking the lock: locking a league that does not exist would create its
+        ``.lock`` file (and filelock its folders) as a side effect of a read or a typo."""
+        if not self.path.is_file():
+            raise FileNotFoundError(
+                f"no league at {self.path}; create one with `echelon arena init {self.path}`"
+            )
+
     def load(self) -> League:
         """A consistent snapshot (read under the lock, so never half of a concurrent save)."""
+        self._require_file()
         with self._lock:
             return self._load_unlocked()
 
     @contextmanager
     def transaction(self) -> Iterator[League]:
         """Lock, load, let the caller mutate, save atomically if no exception was raised."""
+        self._require_file()
         with self._lock:
             league = self._load_unlocked()
             yield league
@@ -488,6 +513,13 @@ class LeagueStore:
             meta={"source": str(Path(source).resolve()), **dict(meta or {})},
         )
         return self.update(lambda league: league.add(entry))
+
+    def remove(self, entry_id: str) -> LeagueEntry:
+        """Delete an entry, and its stored checkpoint copy once no entry refers to it."""
+        entry = self.update(lambda league: league.remove(entry_id))
+        if all(e.checkpoint != entry.checkpoint for e in self.load().entries.values()):
+            remove_stored_checkpoint(self.dir, entry.checkpoint)
+        return entry
 
     def record_results(self, games: Sequence[Game]) -> dict[str, Rating]:
         """Apply one rating period with ``games`` (a_id, b_id, score_a)."""

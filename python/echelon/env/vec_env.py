@@ -167,7 +167,7 @@ class VecEnv:
         self.team_slices = {"blue": slice(0, half), "red": slice(half, self.num_agents)}
         self.agent_ids = [f"blue_{i}" for i in range(half)] + [f"red_{i}" for i in range(half)]
         self.episode_stat_names = EPISODE_STAT_NAMES
-        self.observation_space: spaces.Box = observation_space(self.obs_dim)
+        self.observation_space: spaces.Box = observation_space(self.obs_dim, self.obs_layout)
         self.action_space: spaces.Box = action_space(self.action_dim)
         self._host = self._allocate(torch.device("cpu"), pin=self.device.type == "cuda")
         self._out = (
@@ -178,6 +178,15 @@ class VecEnv:
             dtype=torch.float32,
             pin_memory=self.device.type == "cuda",
         )
+        self._bind_sim()
+        self._bad_total = 0
+        self._levels: dict[str, int | None] = {}  # set_heuristic_level calls, kept on reseed
+        # Host-to-device copies of the last publish; the sim must not overwrite the pinned host
+        # buffers before they are done.
+        self._copies_done: torch.cuda.Event | None = None
+
+    def _bind_sim(self) -> None:
+        """Point the simulator at this env's buffers and attach the observation mirror."""
         h = self._host
         self._sim.bind(
             h["obs"],
@@ -190,7 +199,6 @@ class VecEnv:
             h["winner"],
             h["episode_stats"],
         )
-        self._bad_total = 0
         # The observation mirror (GPU or emulated); None when the CPU writer produces obs.
         self._mirror: Any = None
         if self.obs_backend == "cuda":
@@ -199,9 +207,6 @@ class VecEnv:
             self._mirror = _core.EmulatedGpuObservation(self._sim, 0)
         if self._mirror is not None:
             self._sim.set_cpu_observation(False)
-        # Host-to-device copies of the last publish; the sim must not overwrite the pinned host
-        # buffers before they are done.
-        self._copies_done: torch.cuda.Event | None = None
 
     def _allocate(self, device: torch.device, pin: bool) -> dict[str, torch.Tensor]:
         w, a, d = self.num_worlds, self.num_agents, self.obs_dim
@@ -223,9 +228,15 @@ class VecEnv:
         }
 
     # ------------------------------------------------------------------ API
-    def reset(self) -> torch.Tensor:
-        """Starts a new episode in every world; returns obs [W, A, D]."""
+    def reset(self, seed: int | None = None) -> torch.Tensor:
+        """Starts a new episode in every world; returns obs [W, A, D].
+
+        ``seed`` (Gymnasium's convention) re-seeds first: the worlds are rebuilt as
+        ``VecEnv(config, num_worlds, seed=seed)`` would build them (heuristic levels set with
+        ``set_heuristic_level`` are kept), so the same seed gives the same episodes."""
         self._wait_for_copies()
+        if seed is not None:
+            self._reseed(seed)
         self._sim.reset()
         if self._mirror is not None:
             self._mirror.mark_all_dirty()
@@ -254,6 +265,17 @@ class VecEnv:
         }
         return out["obs"], out["reward"], out["terminated"], out["truncated"], info
 
+    def _reseed(self, seed: int) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+        self._sim = _core.BatchSim(
+            _sim_config(self.config), self.num_worlds, seed, self.num_threads
+        )
+        self.seed = seed
+        self._bind_sim()
+        for team, level in self._levels.items():
+            self.set_heuristic_level(team, level)
+
     def set_heuristic_level(self, team: str, level: int | None) -> None:
         """Curriculum hook: the core heuristic drives ``team`` ("blue"/"red") at ``level`` (0..4;
         None = external) from each world's next episode on, without rebuilding the env."""
@@ -264,6 +286,7 @@ class VecEnv:
             raise ValueError(f"level must be an int in [0, 4] or None, got {level!r}")
         code = controller_level("level", value)
         self._sim.set_heuristic_level(0 if team == "blue" else 1, code)
+        self._levels[team] = level
 
     def state_dict(self) -> dict[str, Any]:
         """Snapshot of the whole simulator (every world mid-episode, RNG streams, heuristic minds):

@@ -41,7 +41,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
-from echelon.fileio import fsync_path, sha256_file
+from echelon.fileio import dir_mode, file_mode, fsync_path, sha256_file
 from echelon.rl.model import RecurrentActorCritic
 from echelon.rl.registry import build_model
 
@@ -71,6 +71,7 @@ def write_checkpoint_dir(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
+        tmp.chmod(dir_mode())  # mkdtemp makes 0700; a checkpoint follows the umask like any output
         save_file(_contiguous_cpu(model_tensors), str(tmp / MODEL_FILE))
         save_file(_contiguous_cpu(trainer_tensors), str(tmp / TRAINER_FILE))
         meta = dict(meta)
@@ -84,6 +85,7 @@ def write_checkpoint_dir(
             fh.flush()
             os.fsync(fh.fileno())
         for name in (MODEL_FILE, TRAINER_FILE):
+            (tmp / name).chmod(file_mode())  # safetensors writes 0600; outputs follow the umask
             fsync_path(tmp / name)
         fsync_path(tmp)
     except BaseException:

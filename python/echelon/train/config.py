@@ -64,7 +64,7 @@ class TrainConfig:
     eval_episodes: int = 32
     save_every: int = 25
     keep_checkpoints: int = 3
-    run_dir: str = "runs/train"
+    run_dir: str | None = None  # None: `echelon train` makes a fresh runs/train-<date>-<time>
     wandb: bool = False
     wandb_project: str = "echelon"
     torch_threads: int | None = None
