@@ -19,6 +19,7 @@ from echelon.bench.table import format_table, write_json
 from echelon.cli_args import (
     add_device_argument,
     add_map_size_argument,
+    non_negative_int,
     positive_int,
     positive_int_list,
     resolve_device,
@@ -105,10 +106,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="SECTION.FIELD=VALUE",
         help="override a training config field, e.g. ppo.update_epochs=2 (repeatable)",
     )
-    train.add_argument("--updates", type=int, default=5, help="timed updates (default 5)")
-    train.add_argument("--warmup", type=int, default=1, help="untimed updates first")
-    train.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    train.add_argument("--out", default="bench/results/train.json")
+    train.add_argument("--updates", type=positive_int, default=5, help="timed updates (default 5)")
+    train.add_argument("--warmup", type=non_negative_int, default=1, help="untimed updates first")
+    add_device_argument(train)
+    _out(train, "train.json")
     train.set_defaults(func=run_train_bench)
 
     rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
@@ -197,9 +198,13 @@ def run_train_bench(args: argparse.Namespace) -> int:
     from echelon.bench.train_bench import bench_train
     from echelon.train.config import resolve_config
 
-    if args.updates < 1 or args.warmup < 0:
-        raise SystemExit("--updates must be >= 1 and --warmup >= 0")
-    cfg = resolve_config(args.preset, flags={"device": args.device}, overrides=args.set)
+    try:
+        cfg = resolve_config(
+            args.preset, flags={"device": resolve_device(args.device)}, overrides=args.set
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = _output_path(args.out, "train.json")
     print(
         f"preset {args.preset}: {cfg.num_worlds} worlds, map {cfg.env.get('map_size', 'default')}, "
         f"model {cfg.model.kind} {cfg.model.hidden}/{cfg.model.lstm_hidden}, "
@@ -219,7 +224,7 @@ def run_train_bench(args: argparse.Namespace) -> int:
         f"learner {r.time_learner / split:.0%}, other {r.time_other / split:.0%}"
     )
     write_json(
-        args.out,
+        out,
         {
             "benchmark": "train",
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -237,7 +242,7 @@ def run_train_bench(args: argparse.Namespace) -> int:
             "result": r.as_dict(),
         },
     )
-    print(f"\nwritten to {args.out}")
+    print(f"\nwritten to {out}")
     return 0
 
 
