@@ -197,7 +197,7 @@ def test_resume_continues_identically(tmp_path: Path) -> None:
     assert resumed.learner.value_norm.state_dict() == straight.learner.value_norm.state_dict()
 
 
-def _real_env_config(run_dir: Path, pipeline: bool = False):
+def _real_env_config(run_dir: Path):
     return resolve_config(
         "smoke",
         flags={
@@ -209,7 +209,6 @@ def _real_env_config(run_dir: Path, pipeline: bool = False):
             "save_every": 0,
             "heatmap_every": 0,
             "env_threads": 2,
-            "pipeline": pipeline,
             "run_dir": str(run_dir),
             "env": {"map_size": [32, 32, 10], "max_episode_seconds": 2.0},
             "ppo": {
@@ -223,19 +222,17 @@ def _real_env_config(run_dir: Path, pipeline: bool = False):
     )
 
 
-@pytest.mark.parametrize("pipeline", [False, True], ids=["sync", "pipelined"])
-def test_resume_on_the_real_env_continues_identically(tmp_path: Path, pipeline: bool) -> None:
+def test_resume_on_the_real_env_continues_identically(tmp_path: Path) -> None:
     """2 updates + checkpoint + resume in a fresh trainer + 2 updates == 4 straight updates, on
     the C++ simulator: the env snapshot (worlds mid-episode, heuristic minds) and the rollout
-    carry are restored, so weights and every logged metric match bit for bit. Pipelined, the
-    rollout collected during update 2 but not yet learned from travels in the checkpoint."""
+    carry are restored, so weights and every logged metric match bit for bit."""
     from echelon.train.cli import env_factory_for
 
-    cfg_a = _real_env_config(tmp_path / "a", pipeline)
+    cfg_a = _real_env_config(tmp_path / "a")
     straight = Trainer(cfg_a, env_factory_for(cfg_a))
     history = straight.train(4)
 
-    cfg_b = _real_env_config(tmp_path / "b", pipeline)
+    cfg_b = _real_env_config(tmp_path / "b")
     first = Trainer(cfg_b, env_factory_for(cfg_b))
     first.train(2)
     path = first.save(tmp_path / "b" / "mid")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
-import torch
 from _train_toy_envs import ZoneWalkEnv
 
 from echelon.train import cli
@@ -199,49 +197,3 @@ def test_update_metrics_split_the_wall_time() -> None:
     total = m["rollout_seconds"] + m["update_seconds"]
     assert sum(parts) == pytest.approx(total, rel=0.05, abs=1e-3)
     assert m["steps_per_second"] == pytest.approx(trainer.samples_per_update / total, rel=0.05)
-
-
-def test_pipelined_rollouts_are_collected_by_the_previous_weights() -> None:
-    """With ``pipeline`` the rollout of update i+1 is collected during update i by a frozen copy
-    of the weights from before update i: the learner trains with one update of lag, and the
-    stored behaviour log-probabilities are exactly that copy's."""
-    cfg = resolve_config(
-        "smoke",
-        flags={
-            "num_worlds": 4,
-            "opponent": "idle",
-            "eval_every": 0,
-            "save_every": 0,
-            "pipeline": True,
-            "ppo": {"rollout_steps": 16, "chunk_length": 8},
-        },
-    )
-    trainer = Trainer(cfg, lambda n, s: ZoneWalkEnv(n, s))
-    assert trainer.pipeline is not None and trainer.collector.model is not trainer.model
-    before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
-    trainer.run_update()
-    actor = trainer.collector.model.state_dict()
-    assert all(torch.equal(actor[k], v) for k, v in before.items())  # synced before update 1
-    assert not all(torch.equal(trainer.model.state_dict()[k], v) for k, v in before.items())
-    buf, _ = trainer.pipeline.pending  # collected during update 1, learned from in update 2
-    with torch.no_grad():
-        first = buf.chunk_start_state(0)
-        out, _ = trainer.collector.model.forward_sequence(buf.obs[:8], first, buf.episode_start[:8])
-        logp = trainer.collector.model.distribution(out).log_prob(buf.actions[:8])
-    assert torch.allclose(logp, buf.logprobs[:8], rtol=1e-5, atol=1e-5)
-    trainer.close()
-
-
-def test_pipelined_training_is_deterministic() -> None:
-    cfg = resolve_config(
-        "smoke",
-        flags={"num_worlds": 4, "opponent": "idle", "eval_every": 0, "save_every": 0},
-    )
-    cfg = dataclasses.replace(cfg, pipeline=True)
-    runs = []
-    for _ in range(2):
-        trainer = Trainer(cfg, lambda n, s: ZoneWalkEnv(n, s))
-        trainer.train(3)
-        runs.append({k: v.clone() for k, v in trainer.model.state_dict().items()})
-        trainer.close()
-    assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])

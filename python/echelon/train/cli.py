@@ -390,7 +390,6 @@ def handle_train(args: argparse.Namespace) -> int:
         if cfg.league.submit:
             trainer.submit_to_league()
     finally:
-        trainer.close()
         logger.close()
     seconds = time.perf_counter() - started
     print(_summary(run_dir, trainer, seconds, trainer.agent_steps - start_steps), flush=True)

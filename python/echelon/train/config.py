@@ -72,9 +72,6 @@ class TrainConfig:
     heatmap_every: int = 10  # updates between TensorBoard heatmaps (0: off)
     heatmap_grid: int = 32
     heatmap_sample_every: int = 4  # rollout steps between position/damage samples
-    # Collect the next rollout on a worker thread while the learner trains on the last one
-    # (one update of policy lag; echelon/train/pipeline.py).
-    pipeline: bool = False
     ppo: PPOConfig = field(default_factory=PPOConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     curriculum: CurriculumConfig = field(default_factory=CurriculumConfig)

@@ -48,7 +48,6 @@ from echelon.train.heatmaps import HeatmapRecorder, heatmaps_supported
 from echelon.train.league_opponent import LeagueOpponent, build_league_opponent
 from echelon.train.league_submit import Submission, submission_id, submit_checkpoint
 from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
-from echelon.train.pipeline import RolloutPipeline, frozen_denormalizer
 from echelon.train.ppo import PPOLearner
 from echelon.train.rollout import Opponent, RolloutCollector
 from echelon.train.run_logger import RunLogger, console_line
@@ -136,11 +135,8 @@ class Trainer:
                 self.opponent = self._league_opponent(str(cfg.league_opponent_path()))
             else:
                 self.opponent = IdleOpponent(self.env.action_dim)
-        # With ``pipeline`` the rollout is collected by a frozen copy of the model on a worker
-        # thread while the learner trains (echelon/train/pipeline.py).
-        actor = RolloutPipeline.actor_copy(self.model) if cfg.pipeline else self.model
         self.collector = RolloutCollector(
-            self.env, actor, self.device, self.opponent, seed=cfg.seed + 2
+            self.env, self.model, self.device, self.opponent, seed=cfg.seed + 2
         )
         self.heatmaps: HeatmapRecorder | None = None
         if cfg.heatmap_every and heatmaps_supported(self.env):
@@ -152,25 +148,16 @@ class Trainer:
                 cfg.heatmap_sample_every,
             )
         p = cfg.ppo
-
-        def rollout_buffer() -> RolloutBuffer:
-            return RolloutBuffer(
-                p.rollout_steps,
-                self.collector.columns,
-                self.env.obs_dim,
-                self.env.action_dim,
-                p.chunk_length,
-                self.model.lstm_layers,
-                self.model.lstm_hidden,
-                self.device,
-            )
-
-        self.buffer = rollout_buffer()
-        self.pipeline: RolloutPipeline | None = None
-        if cfg.pipeline:
-            self.pipeline = RolloutPipeline(
-                self.collector, self.model, (self.buffer, rollout_buffer())
-            )
+        self.buffer = RolloutBuffer(
+            p.rollout_steps,
+            self.collector.columns,
+            self.env.obs_dim,
+            self.env.action_dim,
+            p.chunk_length,
+            self.model.lstm_layers,
+            self.model.lstm_hidden,
+            self.device,
+        )
         per_world = self.collector.per_world
         # Group = role within the pack (heavy, medium, medium, light, scout) for per-group
         # advantage normalisation.
@@ -195,22 +182,16 @@ class Trainer:
     def run_update(self) -> dict[str, float]:
         cfg, p = self.cfg, self.cfg.ppo
         t0 = time.perf_counter()
-        denorm = frozen_denormalizer(self.learner.value_norm) if p.normalize_values else None
+        denorm = self.learner.denormalize_value if p.normalize_values else None
         heatmap_due = self.heatmaps is not None and (self.update + 1) % cfg.heatmap_every == 0
         self.collector.observer = self.heatmaps if heatmap_due else None
-        if self.pipeline is not None:
-            # Learn from the rollout collected during the last update; collect the next now.
-            buffer, stats = self.pipeline.take(denorm)
-        else:
-            buffer, stats = self.buffer, self.collector.collect(self.buffer, denorm)
+        stats = self.collector.collect(self.buffer, denorm)
         t1 = time.perf_counter()
         lr = scheduled_value(p.lr_schedule, p.lr, p.lr_end, self.progress())
         ent = scheduled_value("linear", p.ent_coef, p.ent_coef_end, self.progress())
         groups = self.groups if p.advantage_norm == "per_group" else None
-        metrics = self.learner.update(buffer, lr=lr, ent_coef=ent, groups=groups)
+        metrics = self.learner.update(self.buffer, lr=lr, ent_coef=ent, groups=groups)
         t2 = time.perf_counter()
-        # The time split reports the collection that ran beside this update when pipelined.
-        timing = stats if self.pipeline is None else self.pipeline.join()
         self.update += 1
         self.agent_steps += self.samples_per_update
         self.episodes += len(stats.episode_returns)
@@ -231,17 +212,12 @@ class Trainer:
         # the simulator, the policy acting during the rollout, the learner's PPO epochs, and
         # everything else (rollout bookkeeping, curriculum, logging, and the evaluation and
         # checkpoint that followed the previous update).
-        # Pipelined, the collection overlaps the learner: the parts then sum to more than the
-        # wall time, and "other" is the wall time not covered by the learner.
-        if self.pipeline is None:
-            other = (timing.seconds - timing.env_seconds - timing.inference_seconds) + (t3 - t2)
-        else:
-            other = (t3 - t0) - (t2 - t1)
+        other = (stats.seconds - stats.env_seconds - stats.inference_seconds) + (t3 - t2)
         other += self._pending_other_seconds
         self._pending_other_seconds = 0.0
         metrics.update(
-            time_env=timing.env_seconds,
-            time_inference=timing.inference_seconds,
+            time_env=stats.env_seconds,
+            time_inference=stats.inference_seconds,
             time_learner=t2 - t1,
             time_other=other,
         )
@@ -262,11 +238,6 @@ class Trainer:
         if isinstance(self.opponent, LeagueOpponent):
             metrics.update(self._league_step(self.opponent))
         return metrics
-
-    def close(self) -> None:
-        """Stop the rollout worker thread (pipelined runs); the trainer is unusable after."""
-        if self.pipeline is not None:
-            self.pipeline.close()
 
     # -- league opponents and submission ------------------------------------------------
     def _league_opponent(self, path: str) -> LeagueOpponent:
@@ -496,10 +467,6 @@ class Trainer:
                     tensors[f"env/{k}"] = v
                 else:  # plain values (config, seed, sizes) travel as JSON metadata
                     env_meta[k] = v
-        pending_stats: dict[str, Any] | None = None
-        if self.pipeline is not None:  # the rollout collected but not yet learned from
-            pending_tensors, pending_stats = self.pipeline.state()
-            tensors.update(pending_tensors)
         meta = {
             "config": config_to_dict(self.cfg),
             "counters": {
@@ -518,7 +485,6 @@ class Trainer:
             "recent_winners": list(self.recent_winners),
             "league_opponent": league_state,
             "curriculum": self.curriculum.state_dict() if self.curriculum is not None else None,
-            "pending_stats": pending_stats,
             **(extra_meta or {}),
         }
         return save_checkpoint(path, self.model, meta, self.learner.optimizer, tensors)
@@ -555,8 +521,6 @@ class Trainer:
         if env_tensors and callable(load_env):
             load_env({**meta.get("env_state_meta", {}), **env_tensors})
             self.collector.load_carry(tensors)
-            if self.pipeline is not None:
-                self.pipeline.load_state(tensors, meta.get("pending_stats"))
         else:
             self.collector.reset()
             if self.curriculum is not None:
