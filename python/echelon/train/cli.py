@@ -138,6 +138,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         "total_steps",
         "opponent",
         "env_factory",
+        "init_from",
     ):
         value = getattr(args, name)
         if value is not None:
@@ -607,6 +608,12 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="continue a run: its folder (latest checkpoint) or a checkpoint folder; writes "
         "into that run folder (or --run-dir)",
+    )
+    train.add_argument(
+        "--init-from",
+        metavar="CHECKPOINT",
+        help="start a new run from another run's weights and value normaliser (a checkpoint "
+        "folder); unlike --resume, the env config may differ and counters start at 0",
     )
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases")
     train.add_argument("--compile", action="store_true", help="torch.compile the model")

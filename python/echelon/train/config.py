@@ -72,6 +72,10 @@ class TrainConfig:
     heatmap_every: int = 10  # updates between TensorBoard heatmaps (0: off)
     heatmap_grid: int = 32
     heatmap_sample_every: int = 4  # rollout steps between position/damage samples
+    # Start from another run's weights and value normaliser (a checkpoint directory); the
+    # optimiser, counters, environments and curriculum start fresh. Unlike --resume, the env
+    # config (rewards, map size ...) may differ from the checkpoint's.
+    init_from: str | None = None
     ppo: PPOConfig = field(default_factory=PPOConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     curriculum: CurriculumConfig = field(default_factory=CurriculumConfig)

@@ -124,6 +124,11 @@ class Trainer:
         if cfg.model.compile:
             compile_model(self.model)
         self.learner = PPOLearner(self.model, cfg.ppo, self.device, seed=cfg.seed)
+        if cfg.init_from:
+            # Warm start: weights and value normaliser from another run's checkpoint; this run's
+            # counters, optimiser, environments and curriculum start fresh (docs/training.md).
+            meta, _ = load_checkpoint(cfg.init_from, self.model, None, self.device)
+            self.learner.value_norm.load_state_dict(meta["value_normalizer"])
         self.opponent_generator = torch.Generator(device=self.device)
         self.opponent_generator.manual_seed(cfg.seed + 1)
         self.opponent: Opponent | None = None
