@@ -42,6 +42,7 @@ from echelon.cli_args import (
     add_map_size_argument,
     device_name,
     non_negative_int,
+    positive_float,
     positive_int,
     resolve_device,
 )
@@ -139,6 +140,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         "opponent",
         "env_factory",
         "init_from",
+        "time_limit_minutes",
     ):
         value = getattr(args, name)
         if value is not None:
@@ -633,6 +635,13 @@ def register(subparsers: Any) -> None:
         "--submit-best", action="store_true", help="also submit every new best checkpoint"
     )
     train.add_argument("--env-threads", type=positive_int, help="simulator worker threads")
+    train.add_argument(
+        "--time-limit",
+        dest="time_limit_minutes",
+        type=positive_float,
+        metavar="MINUTES",
+        help="stop and save after this much wall time (total steps still cap the run)",
+    )
     train.set_defaults(func=handle_train)
 
     ev = subparsers.add_parser(

@@ -179,6 +179,7 @@ class Trainer:
         # Set from a signal handler (Ctrl-C in `echelon train`): the loop stops after the update
         # in progress, and the caller saves a checkpoint.
         self.stop_requested = False
+        self.time_limit_reached = False
 
     # -- one update ---------------------------------------------------------------------
     def progress(self) -> float:
@@ -360,6 +361,12 @@ class Trainer:
             self._maybe_evaluate()
             self._maybe_save()
             self._pending_other_seconds += time.perf_counter() - t_extra
+            limit = self.cfg.time_limit_minutes
+            if limit is not None and time.perf_counter() - start_time >= 60.0 * limit:
+                self.time_limit_reached = True
+                self.logger.line(f"time limit of {limit:g} minutes reached at update {self.update}")
+                self.checkpoint_now()
+                break
         return history
 
     def evaluate(self) -> dict[str, float]:
