@@ -85,8 +85,8 @@ def test_ladder_preset_learns_to_beat_level_1() -> None:
 
 
 def _win_rate_against(trainer: Trainer, level: int) -> float:
-    from echelon.train.evaluation import evaluate_policy
     from echelon.train.curriculum import set_red_heuristic
+    from echelon.train.evaluation import evaluate_policy
 
     env = trainer.make_eval_env(trainer.cfg.eval_worlds, trainer.cfg.seed + 1_000_003)
     set_red_heuristic(env, level)
