@@ -545,13 +545,14 @@ def handle_eval(args: argparse.Namespace) -> int:
     if args.ladder:  # the checkpoint against heuristic:0 ... heuristic:4, same seeds for each
         reports = []
         for level in range(HEURISTIC_MAX_LEVEL + 1):
-            red = f"heuristic:{level}"
+            level_red = f"heuristic:{level}"
             report = _evaluate_checkpoint(
-                args, checkpoint, model, meta, device, dict(env_changes), red
+                args, checkpoint, model, saved, device, dict(env_changes), level_red
             )
             reports.append(report)
             print(  # progress: the five levels take a while at 200 matches each
-                f"{red}: W/D/L {report['wins']:.0f}/{report['draws']:.0f}/{report['losses']:.0f}",
+                f"{level_red}: W/D/L {report['wins']:.0f}/{report['draws']:.0f}/"
+                f"{report['losses']:.0f}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -561,7 +562,7 @@ def handle_eval(args: argparse.Namespace) -> int:
             print(_eval_table(reports))
         return 0
     red = args.red or _trained_heuristic(cfg, meta)
-    report = _evaluate_checkpoint(args, checkpoint, model, meta, device, env_changes, red)
+    report = _evaluate_checkpoint(args, checkpoint, model, saved, device, env_changes, red)
     if args.json:
         print(json.dumps(report, indent=1, sort_keys=True))
     else:
@@ -573,15 +574,16 @@ def _evaluate_checkpoint(
     args: argparse.Namespace,
     checkpoint: Path,
     model: Any,
-    meta: dict[str, Any],
-    device: torch.device,
+    saved: dict[str, Any],
+    device: str,
     env_changes: dict[str, Any],
     red: str | None,
 ) -> dict[str, Any]:
+    """Play ``model`` against ``red`` in the env of ``saved`` (the checkpoint's trusted config)."""
     from echelon.train.evaluation import evaluate_policy
     from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
 
-    cfg = config_from_dict(meta["config"])
+    cfg = config_from_dict(saved)
     if red:  # the core heuristic drives red; the opponent's rows are then ignored
         env_changes["red"] = red
     changes: dict[str, Any] = {"env": env_changes} if env_changes else {}
