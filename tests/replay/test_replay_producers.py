@@ -3,6 +3,7 @@ TensorBoard GIF); and the video render."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,39 @@ def test_training_writes_an_evaluation_replay_and_a_tensorboard_gif(tmp_path):
     assert "eval/replay" in acc.Tags()["images"]
     gif = acc.Images("eval/replay")[-1].encoded_image_string
     assert gif[:6] in (b"GIF87a", b"GIF89a")
+
+
+def test_eval_ladder_record_names_each_level_and_keeps_json_on_stdout(tmp_path, capsys):
+    from echelon.train import cli
+    from echelon.train.config import resolve_config
+    from echelon.train.trainer import Trainer
+
+    env_kwargs = {"map_size": [32, 32, 10], "max_episode_seconds": 3.0}
+    cfg = resolve_config(
+        "smoke",
+        flags={
+            "num_worlds": 1,
+            "opponent": "heuristic:1",
+            "env": env_kwargs,
+            "eval_every": 0,
+            "save_every": 1,
+            "heatmap_every": 0,
+            "run_dir": str(tmp_path / "run"),
+            "ppo": {"rollout_steps": 8, "chunk_length": 8},
+        },
+    )
+    Trainer(cfg, cli.echelon_env_factory(env_kwargs), run_dir=tmp_path / "run").train(1)
+    out = tmp_path / "replays"
+    out.mkdir()
+    argv = ["eval", str(tmp_path / "run"), "--ladder", "--matches", "1", "--worlds", "1"]
+    assert main([*argv, "--record", str(out), "--json"]) == 0
+    captured = capsys.readouterr()
+    reports = json.loads(captured.out)  # the replay note went to stderr
+    assert [r["red"] for r in reports] == [f"heuristic:{n}" for n in range(5)]
+    assert all(r["replays"] == 1 for r in reports)
+    names = sorted(f.name for f in out.glob("*.echrep"))
+    assert names == [f"eval_heuristic_{n}_w000_ep00000.echrep" for n in range(5)]
+    assert "5 replays in" in captured.err
 
 
 def _replay(seconds: float = 6.0) -> Replay:

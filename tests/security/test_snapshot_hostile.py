@@ -1,4 +1,4 @@
-"""Simulator snapshots that pass the checksum but carry impossible state (issue 18, cases 3, 6).
+"""Simulator snapshots that pass the checksum but carry impossible state (docs/security.md, 3).
 
 The blob's FNV checksum catches accidents, not edits: each test edits a field and reseals the
 checksum the way an attacker would. The load must refuse it (naming the field) and leave the env

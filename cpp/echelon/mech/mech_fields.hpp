@@ -1,7 +1,7 @@
 #pragma once
 // Every per-mech field, declared once. ECHELON_MECH_FIELDS derives the mech table and its
 // per-world view (mech_table.hpp), the start-of-episode defaults (reset_mechs), the snapshot's
-// save and load (snapshot.cpp, in this order), the observation's view of the mechs
+// save, load and load checks (snapshot.cpp, in this order), the observation's view of the mechs
 // (obs/world_view.hpp) and the GPU mirror's copy and upload (obs/mirror_buffers.hpp,
 // obs/mirror.hpp), and the numpy views tests and tools read (BatchSim.mech_<name>,
 // BatchSim.mech_state); replays record a chosen few of them by name (replay/recorder.hpp). To add

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import Any
 
@@ -34,7 +35,8 @@ def add_match_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--ladder",
         action="store_true",
-        help="play every heuristic level against the one below it and print the table",
+        help="play every heuristic level against the one below it and print the table "
+        "(with a CHECKPOINT: the checkpoint against every level)",
     )
     add_map_size_argument(g, help_text="map size in voxels (default: the EnvConfig default)")
     g.add_argument("--map-type", choices=MAP_TYPES, default=None, help="default procedural")
@@ -123,6 +125,9 @@ def handle_match(args: argparse.Namespace) -> int:
         )
     else:
         print(f"({time.perf_counter() - start:.1f} s)")
-    if getattr(args, "record", None) is not None:
-        print(f"replays in {args.record}: watch with  echelon replay view {args.record}")
+    if getattr(args, "record", None) is not None:  # --json owns stdout
+        print(
+            f"replays in {args.record}: watch with  echelon replay view {args.record}",
+            file=sys.stderr if args.json else sys.stdout,
+        )
     return 0
