@@ -41,7 +41,7 @@ def test_env_bench_splits_cpu_time_and_reports_mirror_phases() -> None:
     )
     assert emu.sim_seconds is not None and emu.sim_seconds > 0
     assert emu.gpu_ms is not None
-    assert set(emu.gpu_ms) == {"upload_ms", "terrain_ms", "los_ms", "assemble_ms"}
+    assert set(emu.gpu_ms) == {"upload_ms", "terrain_ms", "los_ms", "assemble_ms", "host_ms"}
     assert emu.gpu_ms["los_ms"] > 0 and emu.gpu_ms["assemble_ms"] > 0
 
 
