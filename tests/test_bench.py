@@ -58,7 +58,7 @@ def test_kernel_bench_derives_rates_from_phase_times() -> None:
 def test_kernel_bench_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "kernels.json"
     argv = ["bench", "kernels", "--obs-backend", "cuda-emulated", "--worlds", "2,4"]
-    argv += ["--map-size", "32,32,8", "--steps", "2", "--out", str(out)]
+    argv += ["--map-size", "32", "32", "8", "--steps", "2", "--out", str(out)]
     assert main(argv) == 0
     assert "not GPU figures" in capsys.readouterr().out
     record = json.loads(out.read_text())

@@ -44,7 +44,7 @@ nb::ndarray<nb::numpy, float> field_view(nb::handle owner, BatchSim& s, std::vec
 nb::object mech_state(nb::handle self, const std::string& name) {
     auto& s = nb::cast<BatchSim&>(self);
     MechTable& t = s.mechs();
-#define ECHELON_MECH_STATE(type, field, start, visibility) \
+#define ECHELON_MECH_STATE(type, field, start, visibility, valid) \
     if (name == #field) return nb::cast(field_view(self, s, t.field));
     ECHELON_MECH_FIELDS(ECHELON_MECH_STATE)
 #undef ECHELON_MECH_STATE
@@ -121,7 +121,7 @@ void bind_inspect(nb::module_& m) {
     const auto method = [&](const char* name, nb::object fn) { nb::setattr(bs, name, fn); };
 
     // --- the mech table: mech_<field>() for every field of mech_fields.hpp, or mech_state(name) ---
-#define ECHELON_MECH_VIEW(type, field, start, visibility)                                           \
+#define ECHELON_MECH_VIEW(type, field, start, visibility, valid)                                           \
     method("mech_" #field, nb::cpp_function([](nb::handle self) {                                  \
         auto& s = nb::cast<BatchSim&>(self);                                                       \
         return field_view(self, s, s.mechs().field);                                               \
@@ -132,7 +132,7 @@ void bind_inspect(nb::module_& m) {
                                           "Numpy view [W, A] of the mech table's field `name` ([W, A, 3] for vectors)."));
     method("mech_fields", nb::cpp_function([](const BatchSim&) {
         std::vector<std::string> names;
-#define ECHELON_MECH_NAME(type, field, start, visibility) names.emplace_back(#field);
+#define ECHELON_MECH_NAME(type, field, start, visibility, valid) names.emplace_back(#field);
         ECHELON_MECH_FIELDS(ECHELON_MECH_NAME)
 #undef ECHELON_MECH_NAME
         return names;

@@ -30,8 +30,9 @@ enum class ObsBackend : int { Cpu = 0, Cuda = 1, CudaEmulated = 2 };
 // Where a bound buffer lives.
 enum class BufferMemory : int { Host = 0, Device = 1 };
 // Version of the save_state blob (snapshot.cpp); load_state reads only this version.
-// 2: the last step's late terminal rewards left the per-world state (an output buffer now).
-inline constexpr uint32_t kSnapshotFormatVersion = 2;
+// 2: the header carries every config field, not only the shapes;
+// 3: the last step's late terminal rewards left the per-world state (an output buffer now).
+inline constexpr uint32_t kSnapshotFormatVersion = 3;
 
 class BatchSim {
 public:

@@ -406,7 +406,7 @@ Buffer: TypeAlias = Any  # any DLPack array: numpy, torch CPU or CUDA
 
 has_cuda: bool = True
 
-snapshot_format_version: int = 2
+snapshot_format_version: int = 3
 
 class ObsBackend(enum.Enum):
     """Who writes the observation rows."""

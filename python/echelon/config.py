@@ -265,11 +265,20 @@ class EnvConfig:
         if unknown:
             raise ValueError(f"unknown EnvConfig fields: {sorted(unknown)}")
         data = dict(data)
-        if "rewards" in data and isinstance(data["rewards"], dict):
-            data["rewards"] = RewardConfig(**data["rewards"])
-        if "combat" in data and isinstance(data["combat"], dict):
-            data["combat"] = CombatConfig(**data["combat"])
+        for name, section in (("rewards", RewardConfig), ("combat", CombatConfig)):
+            if isinstance(data.get(name), dict):
+                fields = {f.name for f in dataclasses.fields(section)}
+                unknown_fields = sorted(set(data[name]) - fields)
+                if unknown_fields:
+                    raise ValueError(
+                        f"unknown {name} fields {unknown_fields}; known: {sorted(fields)}"
+                    )
+                data[name] = section(**data[name])
         if "map_size" in data:
+            if not isinstance(data["map_size"], (list, tuple)):
+                raise ValueError(
+                    f"map_size must be three integers [x, y, z], got {data['map_size']!r}"
+                )
             data["map_size"] = tuple(data["map_size"])
         return cls(**data)
 

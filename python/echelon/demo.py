@@ -4,28 +4,44 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import torch
 
+from echelon.cli_args import (
+    add_device_argument,
+    add_map_size_argument,
+    non_negative_int,
+    positive_int,
+    resolve_device,
+)
 from echelon.config import EnvConfig
 from echelon.env.vec_env import VecEnv
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("demo", help="run the env with random actions and print throughput")
-    p.add_argument("--worlds", type=int, default=64)
-    p.add_argument("--steps", type=int, default=500)
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--packs", type=int, default=1)
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--worlds", type=positive_int, default=64)
+    p.add_argument("--steps", type=positive_int, default=500)
+    p.add_argument("--threads", type=positive_int, default=None, help="default: all cores")
+    p.add_argument("--packs", type=positive_int, default=1, help="packs per team (1..8)")
+    add_map_size_argument(p, help_text="map size in voxels (default 100 100 20)")
+    add_device_argument(p)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.set_defaults(func=run_demo)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    cfg = EnvConfig(packs_per_team=args.packs)
+    changes: dict[str, Any] = {"packs_per_team": args.packs}
+    if args.map_size is not None:
+        changes["map_size"] = tuple(args.map_size)
+    cfg = EnvConfig(**changes)
     env = VecEnv(
-        cfg, num_worlds=args.worlds, device=args.device, seed=args.seed, num_threads=args.threads
+        cfg,
+        num_worlds=args.worlds,
+        device=resolve_device(args.device),
+        seed=args.seed,
+        num_threads=args.threads,
     )
     print(
         f"{env}\nobservation blocks: "

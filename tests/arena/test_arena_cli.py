@@ -1,23 +1,19 @@
-"""The arena subcommands (except play) through an argparse parser built with register()."""
+"""The arena subcommands (except play) through the ``echelon`` command's entry point."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from echelon.arena.cli import register
 from echelon.arena.league import LeagueStore
+from echelon.cli import main
+from policy_files import save_tiny_policy
 
 
 def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="echelon")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
+    return main(argv)
 
 
 @pytest.fixture
@@ -41,9 +37,8 @@ def league(tmp_path: Path) -> Path:
         )
         == 0
     )
-    for name in ("a", "b", "c"):
-        ckpt = tmp_path / f"{name}.safetensors"
-        ckpt.write_bytes(name.encode() * 10)
+    for seed, name in enumerate(("a", "b", "c")):
+        ckpt = save_tiny_policy(tmp_path / name, seed)
         kind = "commander" if name != "c" else "candidate"
         assert run(["arena", "add", str(path), str(ckpt), "--kind", kind, "--id", name]) == 0
     return path
@@ -64,8 +59,7 @@ def test_init_refuses_existing(league: Path, capsys: pytest.CaptureFixture[str])
 def test_add_exploiter_and_errors(
     league: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ckpt = tmp_path / "x.bin"
-    ckpt.write_bytes(b"exploit")
+    ckpt = save_tiny_policy(tmp_path / "x", seed=9)
     assert (
         run(["arena", "add", str(league), str(ckpt), "--kind", "exploiter", "--target", "a"]) == 0
     )
@@ -74,8 +68,8 @@ def test_add_exploiter_and_errors(
     capsys.readouterr()
     assert run(["arena", "add", str(league), str(ckpt), "--id", "again"]) == 2
     assert "already in the league" in capsys.readouterr().err
-    assert run(["arena", "add", str(league), str(tmp_path / "nope.bin")]) == 2
-    assert "not found" in capsys.readouterr().err
+    assert run(["arena", "add", str(league), str(tmp_path / "nope")]) == 2
+    assert "no such file" in capsys.readouterr().err
 
 
 def test_list_and_json(league: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,7 +116,7 @@ def test_promote_then_retire(league: Path, capsys: pytest.CaptureFixture[str]) -
 def test_verify_detects_tampering(league: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["arena", "verify", str(league)]) == 0
     entry = LeagueStore(league).load().get("b")
-    stored = league.parent / entry.checkpoint
+    stored = league.parent / entry.checkpoint / "model.safetensors"
     stored.chmod(0o644)
     stored.write_bytes(b"tampered")
     capsys.readouterr()
@@ -135,6 +129,9 @@ def test_verify_detects_tampering(league: Path, capsys: pytest.CaptureFixture[st
 
 def test_plot_writes_png(league: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "plots" / "ratings.png"
+    assert run(["arena", "plot", str(league), str(out)]) == 2  # no folder: not created for you
+    assert "does not exist" in capsys.readouterr().err and not out.parent.exists()
+    out.parent.mkdir()
     assert run(["arena", "plot", str(league), str(out)]) == 2  # no history yet
     assert "nothing to plot" in capsys.readouterr().err
     store = LeagueStore(league)

@@ -1,5 +1,5 @@
 """Invariants over random actions in many worlds with full combat on, and determinism across
-thread counts (issue 3: hp in [0, max], heat >= 0, stability in bounds, no NaN, no mech inside a
+thread counts (hp in [0, max], heat >= 0, stability in bounds, no NaN, no mech inside a
 blocking voxel, episodes end by the time limit, identical results for 1 and 2 threads)."""
 
 from __future__ import annotations

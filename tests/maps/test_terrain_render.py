@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from echelon.cli import main
 from echelon.maps import generate_map
-from echelon.maps.cli import main
 from echelon.maps.render import column_tops
 
 

@@ -14,6 +14,7 @@ from echelon.rl import (
     compile_model,
     parse_obs_layout,
 )
+from tolerance import assert_close_f32
 
 SUITE_LAYOUT = {
     "self": (slice(0, 5), (5,)),
@@ -39,13 +40,13 @@ def test_orthogonal_init_including_the_lstm() -> None:
     for name in ("weight_ih_l0", "weight_hh_l0"):
         for block in getattr(model.lstm, name).split(16, dim=0):
             gram = block @ block.T if block.shape[0] <= block.shape[1] else block.T @ block
-            torch.testing.assert_close(gram, torch.eye(gram.shape[0]), atol=1e-5, rtol=0)
+            assert_close_f32(gram, torch.eye(gram.shape[0]))
     forget = model.lstm.bias_ih_l0[16:32] + model.lstm.bias_hh_l0[16:32]
     assert torch.all(forget == 1.0)
     other = torch.cat([model.lstm.bias_ih_l0[:16], model.lstm.bias_ih_l0[32:]])
     assert torch.all(other == 0)
     w = model.actor_mean.weight
-    torch.testing.assert_close(w @ w.T, 1e-4 * torch.eye(4), atol=1e-9, rtol=0)
+    assert_close_f32(w @ w.T, 1e-4 * torch.eye(4))
 
 
 def test_log_std_is_state_dependent_and_bounded() -> None:
@@ -123,7 +124,7 @@ def test_suite_model_ignores_padded_slots_and_slot_order() -> None:
     torch.testing.assert_close(model(padded, state, start)[0].value, base)
     swapped = obs.clone()
     swapped[:, 8:11], swapped[:, 11:14] = obs[:, 11:14], obs[:, 8:11]
-    torch.testing.assert_close(model(swapped, state, start)[0].value, base, atol=1e-6, rtol=0)
+    assert_close_f32(model(swapped, state, start)[0].value, base)
     real = obs.clone()
     real[:, 8:11] += 1.0
     assert not torch.allclose(model(real, state, start)[0].value, base)
@@ -163,5 +164,5 @@ def test_steps_mode_compiles_without_graph_breaks() -> None:
     out, _ = model.forward_sequence(obs, model.initial_state(3), starts)
     one, _ = model(obs[0], model.initial_state(3), starts[0])  # the rollout path compiles too
     ref, _ = eager.forward_sequence(obs, eager.initial_state(3), starts, recurrence="reference")
-    torch.testing.assert_close(one.value, ref.value[0], atol=1e-5, rtol=0)
-    torch.testing.assert_close(out.value, ref.value, atol=1e-5, rtol=0)
+    assert_close_f32(one.value, ref.value[0])
+    assert_close_f32(out.value, ref.value)

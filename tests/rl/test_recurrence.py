@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from echelon.rl import ActorCriticLSTM, LSTMState, SuiteActorCriticLSTM
-
-TOL = 1e-5
+from tolerance import assert_close_f32
 
 
 def _episode_starts(steps: int, batch: int, seed: int) -> torch.Tensor:
@@ -44,13 +43,13 @@ def test_chunked_equals_reference(mode: str, layers: int) -> None:
     ref = _losses(model, obs, LSTMState(h0, c0), starts, actions, "reference")
     got = _losses(model, obs, LSTMState(h0, c0), starts, actions, mode)
     for a, b in zip(ref[0], got[0], strict=True):
-        torch.testing.assert_close(b, a, atol=TOL, rtol=0)
-    torch.testing.assert_close(got[1], ref[1], atol=TOL, rtol=0)
-    torch.testing.assert_close(got[2], ref[2], atol=TOL, rtol=0)
-    torch.testing.assert_close(got[3].h, ref[3].h, atol=TOL, rtol=0)
-    torch.testing.assert_close(got[3].c, ref[3].c, atol=TOL, rtol=0)
+        assert_close_f32(b, a)
+    assert_close_f32(got[1], ref[1])
+    assert_close_f32(got[2], ref[2])
+    assert_close_f32(got[3].h, ref[3].h)
+    assert_close_f32(got[3].c, ref[3].c)
     for g_ref, g_got in zip(ref[4], got[4], strict=True):
-        torch.testing.assert_close(g_got, g_ref, atol=TOL, rtol=0)
+        assert_close_f32(g_got, g_ref)
     # Resets really cut the gradient: column 1 resets at t=0, so its incoming state
     # gets no gradient at all.
     assert torch.all(got[4][-2][:, 1] == 0) and torch.all(got[4][-1][:, 1] == 0)
@@ -72,8 +71,8 @@ def test_chunk_equals_repeated_single_steps_of_the_rollout_path() -> None:
             out, s = model(obs[t], s, starts[t])
             values.append(out.value)
         chunk, final = model.forward_sequence(obs, state, starts)
-    torch.testing.assert_close(chunk.value, torch.stack(values), atol=TOL, rtol=0)
-    torch.testing.assert_close(final.h, s.h, atol=TOL, rtol=0)
+    assert_close_f32(chunk.value, torch.stack(values))
+    assert_close_f32(final.h, s.h)
 
 
 def test_reset_makes_output_independent_of_incoming_state() -> None:

@@ -141,9 +141,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def test_cli_league_opponent_switches_the_presets_curriculum_off(tmp_path: Path) -> None:
+def test_cli_league_opponent_switches_the_presets_curriculum_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    LeagueStore.create("l.json")  # train checks the league exists before it writes anything
     args = _parse(["train", "--opponent", "league:l.json", "--submit"])
-    cfg, _ = cli.resolve_train_config(args)
+    cfg = cli.plan_run(args).cfg
     assert (cfg.opponent, cfg.curriculum.enabled, cfg.league.submit) == (
         "league:l.json",
         False,
@@ -151,7 +155,7 @@ def test_cli_league_opponent_switches_the_presets_curriculum_off(tmp_path: Path)
     )
     assert cfg.league_path() == "l.json"
     with pytest.raises(ValueError, match="curriculum"):
-        cli.resolve_train_config(_parse(["train", "--opponent", "league:l.json", "--curriculum"]))
+        cli.plan_run(_parse(["train", "--opponent", "league:l.json", "--curriculum"]))
 
 
 def test_cli_trains_against_the_league_and_submits(

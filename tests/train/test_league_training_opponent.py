@@ -24,6 +24,7 @@ from echelon.train.league_opponent import (
     build_league_opponent,
     parse_league_opponent,
 )
+from tolerance import assert_close_f32
 
 PER_TEAM = 2
 
@@ -108,7 +109,7 @@ def test_batched_actions_equal_per_world_reference_runs(tmp_path: Path) -> None:
                     step["obs"][rows], ref_state[w], torch.zeros(PER_TEAM, dtype=torch.bool)
                 )
             expected = model.distribution(out).mode()
-            torch.testing.assert_close(step["actions"][rows], expected, atol=1e-5, rtol=0)
+            assert_close_f32(step["actions"][rows], expected)
 
 
 def test_world_switching_back_to_an_opponent_starts_from_a_fresh_state(tmp_path: Path) -> None:

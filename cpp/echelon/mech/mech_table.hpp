@@ -18,7 +18,7 @@ enum class Team : uint8_t { Blue = 0, Red = 1 };
 
 // One world's mechs: a span of each field (mech_fields.hpp).
 struct MechSpan {
-#define ECHELON_MECH_SPAN(type, name, start, visibility) std::span<type> name;
+#define ECHELON_MECH_SPAN(type, name, start, visibility, valid) std::span<type> name;
     ECHELON_MECH_FIELDS(ECHELON_MECH_SPAN)
 #undef ECHELON_MECH_SPAN
 
@@ -38,7 +38,7 @@ public:
     MechTable() = default;
     MechTable(int num_worlds, int agents_per_world) : worlds_(num_worlds), agents_(agents_per_world) {
         const size_t n = static_cast<size_t>(num_worlds) * agents_per_world;
-#define ECHELON_MECH_ASSIGN(type, name, start, visibility) name.assign(n, start);
+#define ECHELON_MECH_ASSIGN(type, name, start, visibility, valid) name.assign(n, start);
         ECHELON_MECH_FIELDS(ECHELON_MECH_ASSIGN)
 #undef ECHELON_MECH_ASSIGN
     }
@@ -48,13 +48,13 @@ public:
     MechSpan world(int w) {
         const size_t o = static_cast<size_t>(w) * agents_, n = static_cast<size_t>(agents_);
         MechSpan s;
-#define ECHELON_MECH_SLICE(type, name, start, visibility) s.name = std::span<type>(name).subspan(o, n);
+#define ECHELON_MECH_SLICE(type, name, start, visibility, valid) s.name = std::span<type>(name).subspan(o, n);
         ECHELON_MECH_FIELDS(ECHELON_MECH_SLICE)
 #undef ECHELON_MECH_SLICE
         return s;
     }
 
-#define ECHELON_MECH_COLUMN(type, name, start, visibility) std::vector<type> name;
+#define ECHELON_MECH_COLUMN(type, name, start, visibility, valid) std::vector<type> name;
     ECHELON_MECH_FIELDS(ECHELON_MECH_COLUMN)
 #undef ECHELON_MECH_COLUMN
 
@@ -65,7 +65,7 @@ private:
 // A new episode: every field of one world's mechs back to its start value (spawning then places
 // them and sets their hulls).
 inline void reset_mechs(MechSpan m) {
-#define ECHELON_MECH_RESET(type, name, start, visibility) std::fill(m.name.begin(), m.name.end(), type(start));
+#define ECHELON_MECH_RESET(type, name, start, visibility, valid) std::fill(m.name.begin(), m.name.end(), type(start));
     ECHELON_MECH_FIELDS(ECHELON_MECH_RESET)
 #undef ECHELON_MECH_RESET
 }

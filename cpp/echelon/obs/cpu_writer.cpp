@@ -87,7 +87,7 @@ void mark_incoming_missiles(const ProjectilePool& projectiles, ObsCache& cache) 
 ObsWorldView make_world_view(MechSpan m, std::span<const float> comm, const ObsCache& cache) {
     ObsWorldView v{};
     ObsMechArrays& a = v.m;
-#define ECHELON_OBS_POINT(type, name, start, visibility) ECHELON_MECH_##visibility(a.name = m.name.data();)
+#define ECHELON_OBS_POINT(type, name, start, visibility, valid) ECHELON_MECH_##visibility(a.name = m.name.data();)
     ECHELON_MECH_FIELDS(ECHELON_OBS_POINT)
 #undef ECHELON_OBS_POINT
     a.incoming_missile = cache.incoming.data();

@@ -115,7 +115,7 @@ private:
         const size_t a = static_cast<size_t>(b_.agents), cd = static_cast<size_t>(b_.comm_dim);
         const size_t o = static_cast<size_t>(w) * a;
         MirrorMechArrays& m = h_.m;
-#define ECHELON_MIRROR_STAGE(type, name, start, visibility) \
+#define ECHELON_MIRROR_STAGE(type, name, start, visibility, valid) \
     ECHELON_MECH_##visibility(std::copy_n(t.name.begin() + static_cast<std::ptrdiff_t>(o), a, m.name + o);)
         ECHELON_MECH_FIELDS(ECHELON_MIRROR_STAGE)
 #undef ECHELON_MIRROR_STAGE
@@ -238,7 +238,7 @@ private:
         BlockLayout L;
         const size_t w = static_cast<size_t>(shape.worlds), wa = w * static_cast<size_t>(shape.agents);
         MirrorMechArrays& m = b.m;
-#define ECHELON_MIRROR_PLACE(type, name, start, visibility) \
+#define ECHELON_MIRROR_PLACE(type, name, start, visibility, valid) \
     ECHELON_MECH_##visibility(m.name = reinterpret_cast<type*>(base + L.place<type>(wa));)
         ECHELON_MECH_FIELDS(ECHELON_MIRROR_PLACE)
 #undef ECHELON_MIRROR_PLACE

@@ -18,7 +18,7 @@ struct SmokeSphere {
 
 // Mech state for all worlds, [W * A] each (the layout of the host MechTable).
 struct MirrorMechArrays {
-#define ECHELON_MIRROR_FIELD(type, name, start, visibility) ECHELON_MECH_##visibility(type* name;)
+#define ECHELON_MIRROR_FIELD(type, name, start, visibility, valid) ECHELON_MECH_##visibility(type* name;)
     ECHELON_MECH_FIELDS(ECHELON_MIRROR_FIELD)
 #undef ECHELON_MIRROR_FIELD
     uint8_t* incoming;  // [W * A]

@@ -114,7 +114,7 @@ ECHELON_HD inline ObsWorldView mirror_world_view(const MirrorBuffers& b, int w) 
     const long long plane = mirror_plane(b);
     ObsWorldView v;
     ObsMechArrays& m = v.m;
-#define ECHELON_MIRROR_VIEW(type, name, start, visibility) ECHELON_MECH_##visibility(m.name = b.m.name + o;)
+#define ECHELON_MIRROR_VIEW(type, name, start, visibility, valid) ECHELON_MECH_##visibility(m.name = b.m.name + o;)
     ECHELON_MECH_FIELDS(ECHELON_MIRROR_VIEW)
 #undef ECHELON_MIRROR_VIEW
     m.incoming_missile = b.m.incoming + o;

@@ -14,7 +14,7 @@ inline constexpr int kMaxAgents = 80;  // 8 packs per team
 
 // The observed mech fields (mech_fields.hpp) of one world, plus what the observation adds.
 struct ObsMechArrays {
-#define ECHELON_OBS_FIELD(type, name, start, visibility) ECHELON_MECH_##visibility(const type* name;)
+#define ECHELON_OBS_FIELD(type, name, start, visibility, valid) ECHELON_MECH_##visibility(const type* name;)
     ECHELON_MECH_FIELDS(ECHELON_OBS_FIELD)
 #undef ECHELON_OBS_FIELD
     const uint8_t* incoming_missile;  // a live homing missile targets this mech

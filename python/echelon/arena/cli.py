@@ -11,8 +11,10 @@ that need them, so league bookkeeping works without the compiled extension.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +27,16 @@ from echelon.arena.checkpoint_store import CheckpointHashMismatch
 from echelon.arena.league import KINDS, League, LeagueConfig, LeagueEntry, LeagueStore
 from echelon.arena.sampling import MODES, OpponentSampler, SamplingConfig
 from echelon.arena.schedule import schedule_pairings
+from echelon.cli_args import (
+    add_device_argument,
+    add_map_size_argument,
+    non_negative_int,
+    positive_int,
+    resolve_device,
+)
+from echelon.cli_errors import UsageError, describe
+from echelon.fileio import require_parent_dir, write_atomic
+from echelon.train.checkpoint import CheckpointError
 
 
 def _key_values(items: Sequence[str] | None, flag: str) -> dict[str, Any]:
@@ -33,14 +45,31 @@ def _key_values(items: Sequence[str] | None, flag: str) -> dict[str, Any]:
         if "=" not in item:
             raise ValueError(f"{flag} expects FIELD=VALUE, got {item!r}")
         key, raw = item.split("=", 1)
-        out[key.strip()] = yaml.safe_load(raw)
+        try:
+            out[key.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ValueError(f"{flag} {item!r}: the value is not valid YAML") from None
     return out
+
+
+def _env_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides = _key_values(args.env, "--env")
+    if getattr(args, "map_size", None) is not None:
+        overrides["map_size"] = list(args.map_size)
+    return overrides
 
 
 def _env_config(signature: dict[str, Any] | None, overrides: dict[str, Any]) -> Any:
     from echelon.config import EnvConfig  # needs the compiled package
 
     return EnvConfig.from_dict({**(signature or {}), **overrides})
+
+
+def _interface(league: League) -> Any:
+    """The observation/action interface every policy of this league must match."""
+    from echelon.arena.admission import EnvInterface
+
+    return EnvInterface.of_config(_env_config(league.env_signature, {}))
 
 
 # -- init / add / list / ladder / promote / retire / verify -------------------------------
@@ -55,7 +84,7 @@ def handle_init(args: argparse.Namespace) -> int:
         max_commanders=args.max_commanders,
         max_rd=None if args.max_rd <= 0 else args.max_rd,
     )
-    overrides = _key_values(args.env, "--env")
+    overrides = _env_overrides(args)
     signature = _env_config(None, overrides).to_dict() if overrides else None
     LeagueStore.create(args.league, config, env_signature=signature)
     print(f"created league {args.league}")
@@ -63,12 +92,31 @@ def handle_init(args: argparse.Namespace) -> int:
 
 
 def handle_add(args: argparse.Namespace) -> int:
+    from echelon.arena.admission import admit
+
     store = LeagueStore(args.league)
+    if args.kind == "exploiter" and not args.target:
+        raise UsageError("--kind exploiter needs --target ID (the entry it was trained against)")
+    if args.target and args.kind != "exploiter":
+        raise UsageError("--target applies to --kind exploiter only")
+    league = store.load()  # a league with a bad entry is refused before anything is copied
+    if args.target:
+        league.get(args.target)  # so is an unknown target
+    checkpoint = admit(args.checkpoint, _interface(league))  # loads it as a match would
     meta = {"name": args.name} if args.name else {}
     entry = store.add_checkpoint(
-        args.checkpoint, kind=args.kind, entry_id=args.id, target_id=args.target, meta=meta
+        checkpoint, kind=args.kind, entry_id=args.id, target_id=args.target, meta=meta
     )
-    print(f"added {entry.kind} {entry.id} (sha256 {entry.sha256[:12]}) -> {entry.checkpoint}")
+    print(f"added {entry.kind} {entry.id} (sha256 {entry.sha256[:12]}) from {checkpoint}")
+    return 0
+
+
+def handle_remove(args: argparse.Namespace) -> int:
+    entry = LeagueStore(args.league).remove(args.id)
+    print(
+        f"removed {entry.kind} {entry.id} ({entry.games} games, mu {entry.rating.mu:.0f}) and its "
+        "stored checkpoint"
+    )
     return 0
 
 
@@ -106,26 +154,34 @@ def _rows(store: LeagueStore, league: League, entries: list[LeagueEntry]) -> lis
     return [_row(e, k, problems.get(e.id)) for e in entries]
 
 
+def _print_invalid(league: League) -> None:
+    """Entries a read-only command skipped because they failed validation (league.py)."""
+    for entry_id, problem in league.invalid.items():
+        print(f"invalid entry {entry_id}: {problem}", file=sys.stderr)
+
+
 def handle_list(args: argparse.Namespace) -> int:
     store = LeagueStore(args.league)
-    league = store.load()
+    league = store.load(strict=False)  # one bad entry must not hide the others
     rows = _rows(store, league, list(league.entries.values()))
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
         print(f"league {args.league}: {len(rows)} entries, {league.period} rating periods")
         _print_table(rows)
+    _print_invalid(league)
     return 0
 
 
 def handle_ladder(args: argparse.Namespace) -> int:
     store = LeagueStore(args.league)
-    league = store.load()
+    league = store.load(strict=False)
     kinds = KINDS if args.all else ("candidate", "commander", "exploiter")
     rows = _rows(store, league, league.ranked(kinds))
     k = league.config.conservative_k
     print(f"ladder by conservative rating mu - {k:g}*rd")
     _print_table(rows, numbered=True)
+    _print_invalid(league)
     return 0
 
 
@@ -142,11 +198,34 @@ def handle_retire(args: argparse.Namespace) -> int:
 
 
 def handle_verify(args: argparse.Namespace) -> int:
-    problems = LeagueStore(args.league).verify()
+    """Every entry: stored bytes match the recorded hash, and the policy loads for this env."""
+    from echelon.arena.admission import load_checked_policy
+
+    store = LeagueStore(args.league)
+    league = store.load(strict=False)  # bad entries are reported, not fatal (league.invalid)
+    problems = store.verify()  # invalid entries first, then missing or modified checkpoints
+    interface = _interface(league) if any(e not in problems for e in league.entries) else None
+    for entry in league.entries.values():
+        if entry.id in problems or interface is None:
+            continue
+        try:
+            load_checked_policy(store.checkpoint_path(entry), interface)
+        except _LOAD_ERRORS as err:
+            problems[entry.id] = describe(err)
     for entry_id, problem in problems.items():
         print(f"{entry_id}: {problem}")
-    if not problems:
-        print("all checkpoints match their recorded sha256")
+    total = len(league.entries) + len(league.invalid)
+    if problems:
+        print(f"{len(problems)} of {total} entries cannot play")
+        if len(problems) > len(league.invalid):
+            print(f"remove an entry that cannot play with `echelon arena remove {args.league} ID`")
+        if league.invalid:
+            print(
+                f"invalid entries must be fixed or deleted in {args.league} by hand: commands that "
+                "change the league refuse it until then (docs/security.md)"
+            )
+    else:
+        print(f"all {total} checkpoints match their sha256 and load for this env")
     return 1 if problems else 0
 
 
@@ -164,34 +243,30 @@ def handle_play(args: argparse.Namespace) -> int:
     import torch
 
     from echelon import VecEnv
+    from echelon.arena.admission import EnvInterface, load_checked_policy
     from echelon.arena.match import MatchRunner, PolicyCache
-    from echelon.train.checkpoint import load_policy
+    from echelon.rl.obs_layout import layout_to_json, parse_obs_layout
 
-    if args.matches < 1 or args.worlds < 1:
-        raise ValueError("--matches and --worlds must be >= 1")
     if args.threads is not None:
-        if args.threads < 1:
-            raise ValueError(f"--threads must be >= 1, got {args.threads}")
         torch.set_num_threads(args.threads)
     store = LeagueStore(args.league)
     league = store.load()
-    env_cfg = _env_config(league.env_signature, _key_values(args.env, "--env"))
-    device = torch.device(args.device)
+    env_cfg = _env_config(league.env_signature, _env_overrides(args))
+    device = torch.device(resolve_device(args.device))
+    for player in args.player or []:
+        league.get(player)  # an unknown --player id fails before the env is built
     batch = args.batch or args.worlds
     env = VecEnv(env_cfg, num_worlds=min(args.worlds, batch), device=device, seed=args.seed)
+    interface = EnvInterface(
+        env.obs_dim, env.action_dim, layout_to_json(parse_obs_layout(env.obs_layout, env.obs_dim))
+    )
+    broken: dict[str, str] = {}  # entries whose checkpoint fails to load: skipped, reported
 
     def loader(entry_id: str) -> Any:
-        model, _meta = load_policy(store.checkpoint_path(entry_id), device=device)
-        dims = (
-            getattr(model, "obs_dim", env.obs_dim),
-            getattr(model, "action_dim", env.action_dim),
-        )
-        if dims != (env.obs_dim, env.action_dim):
-            raise ValueError(
-                f"entry {entry_id!r} was built for obs_dim/action_dim {dims}, but this "
-                f"environment has {(env.obs_dim, env.action_dim)}: check the league's --env"
-            )
-        return model
+        try:
+            return load_checked_policy(store.checkpoint_path(entry_id), interface, device)
+        except _LOAD_ERRORS as err:
+            raise _BrokenEntry(entry_id, describe(err)) from err
 
     runner = MatchRunner(
         env, PolicyCache(loader, max_models=args.max_models), deterministic=args.deterministic
@@ -200,11 +275,29 @@ def handle_play(args: argparse.Namespace) -> int:
     started, played = time.monotonic(), 0
     batches = math.ceil(args.matches / batch)
     for index in range(batches):
-        league = store.load()  # other processes may have changed ratings or entries
         count = min(batch, args.matches - played)
-        pairings = schedule_pairings(league, count, sampler, args.player or None)
-        results = runner.play(pairings)
-        store.record_results(results)
+        while True:
+            league = store.load()  # other processes may have changed ratings or entries
+            playable = _without(league, broken)
+            focal = [p for p in args.player or [] if p not in broken] if args.player else None
+            if args.player and not focal:
+                raise UsageError(
+                    f"no --player can play: {', '.join(sorted(broken))} failed to load"
+                )
+            pairings = schedule_pairings(playable, count, sampler, focal)
+            try:
+                results = runner.play(pairings)
+                break
+            except _BrokenEntry as bad:  # replay this period without it
+                broken[bad.entry_id] = bad.reason
+                print(
+                    f"[arena] skipping {bad.entry_id}: {bad.reason} (see `echelon arena "
+                    f"verify {args.league}`; `echelon arena remove {args.league} "
+                    f"{bad.entry_id}` drops it)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        _record_or_keep(store, results)
         played += len(results)
         promoted = store.promote() if args.auto_promote else []
         retired = store.retire() if args.auto_promote else []
@@ -225,6 +318,56 @@ def handle_play(args: argparse.Namespace) -> int:
         print(line, flush=True)
     best = store.load().ranked(("candidate", "commander", "exploiter"))[:5]
     print("top: " + ", ".join(f"{e.id} {e.rating.mu:.0f}±{e.rating.rd:.0f}" for e in best))
+    if broken:
+        print(f"skipped (checkpoint failed to load): {', '.join(sorted(broken))}")
+    return 0
+
+
+class _BrokenEntry(Exception):
+    def __init__(self, entry_id: str, reason: str) -> None:
+        super().__init__(f"{entry_id}: {reason}")
+        self.entry_id, self.reason = entry_id, reason
+
+
+def _without(league: League, broken: dict[str, str]) -> League:
+    """The league as scheduling sees it: entries that failed to load left out."""
+    if not broken:
+        return league
+    entries = {k: e for k, e in league.entries.items() if k not in broken}
+    return League(league.config, entries, league.period, league.env_signature)
+
+
+def _record_or_keep(store: LeagueStore, results: list[tuple[str, str, float]]) -> None:
+    """Record a period's results; if that fails (the league file was damaged or changed under
+    us), the played results are written beside the league first, for `arena record`."""
+    try:
+        store.record_results(results)
+    except Exception as err:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        pending = store.path.with_name(f"{store.path.name}.unrecorded-{stamp}-{os.getpid()}.json")
+        write_atomic(pending, json.dumps([list(r) for r in results], indent=1) + "\n")
+        raise ValueError(
+            f"could not record {len(results)} played results ({err}); they are saved in "
+            f"{pending}: fix the league, then `echelon arena record {store.path} {pending}`"
+        ) from err
+
+
+def handle_record(args: argparse.Namespace) -> int:
+    """Apply results saved by a `play` that could not record them, as one rating period."""
+    raw = json.loads(Path(args.results).read_text(encoding="utf-8"))
+    if not isinstance(raw, list):
+        raise ValueError(f"{args.results}: expected a list of [blue_id, red_id, score]")
+    games: list[tuple[str, str, float]] = []
+    for item in raw:
+        ok = isinstance(item, list) and len(item) == 3
+        if not ok or not all(isinstance(x, str) for x in item[:2]):
+            raise ValueError(f"{args.results}: bad result {item!r}; want [blue_id, red_id, score]")
+        score = item[2]
+        if isinstance(score, bool) or score not in (0, 0.5, 1):
+            raise ValueError(f"{args.results}: score must be 0, 0.5 or 1, got {score!r}")
+        games.append((item[0], item[1], float(score)))
+    LeagueStore(args.league).record_results(games)
+    print(f"recorded {len(games)} results as one rating period")
     return 0
 
 
@@ -237,6 +380,9 @@ def handle_plot(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # files only, never a display
     import matplotlib.pyplot as plt
 
+    out = require_parent_dir(args.out, "plot")
+    if out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise UsageError(f"plot {out}: give a .png, .pdf or .svg file name")
     league = LeagueStore(args.league).load()
     k = league.config.conservative_k
     entries = [league.get(i) for i in args.id] if args.id else list(league.entries.values())
@@ -257,34 +403,30 @@ def handle_plot(args: argparse.Namespace) -> int:
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", loc="best")
     fig.tight_layout()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=args.dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=out.suffix.lstrip(".").lower() or "png", dpi=args.dpi)
     plt.close(fig)
+    write_atomic(out, buffer.getvalue())
     print(f"wrote {out}")
     return 0
 
 
 # -- parser ------------------------------------------------------------------------------
 
-# Errors a user can fix (bad id, missing file, changed checkpoint): one line, exit code 2.
-_USER_ERRORS = (
-    ValueError,
-    KeyError,
-    FileNotFoundError,
-    FileExistsError,
-    CheckpointHashMismatch,
-)
+# Errors loading an entry's policy (bad file, changed bytes, wrong env): skip/report, not crash.
+_LOAD_ERRORS = (OSError, ValueError, CheckpointHashMismatch, CheckpointError)
 
 
 def _friendly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """An unknown entry id raises KeyError with a message that lists the known ids: a user
+    mistake here (elsewhere a KeyError is a bug), so it becomes a UsageError. Everything else is
+    reported by the ``echelon`` command's error layer (``echelon.cli_errors``)."""
+
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except _USER_ERRORS as err:
-            message = err.args[0] if isinstance(err, KeyError) and err.args else err
-            print(f"echelon arena {args.arena_command}: error: {message}", file=sys.stderr)
-            return 2
+        except KeyError as err:
+            raise UsageError(err.args[0] if err.args else str(err)) from err
 
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
@@ -313,14 +455,14 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--k", type=float, default=defaults.conservative_k, help="conservative rating = mu - k * rd"
     )
-    p.add_argument("--promote-min-games", type=int, default=defaults.promote_min_games)
+    p.add_argument("--promote-min-games", type=non_negative_int, default=defaults.promote_min_games)
     p.add_argument(
         "--retire-min-games",
-        type=int,
+        type=non_negative_int,
         default=defaults.retire_min_games,
         help="games as commander before it may be retired",
     )
-    p.add_argument("--max-commanders", type=int, default=defaults.max_commanders)
+    p.add_argument("--max-commanders", type=positive_int, default=defaults.max_commanders)
     p.add_argument(
         "--max-rd",
         type=float,
@@ -331,17 +473,30 @@ def register(subparsers: Any) -> None:
         "--env",
         action="append",
         metavar="FIELD=VALUE",
-        help="EnvConfig field all matches use, e.g. map_size=[48,48,12] (repeatable)",
+        help="EnvConfig field all matches use, e.g. packs_per_team=2 (repeatable)",
     )
+    add_map_size_argument(p, help_text="map size all matches use (the env's map_size)")
     p.set_defaults(func=_friendly(handle_init))
 
-    p = command("add", "copy a checkpoint into the league and add an entry")
-    p.add_argument("checkpoint", type=Path, help="checkpoint directory or file")
+    p = command(
+        "add",
+        "load and check a checkpoint (a policy for the league's env), copy it into the league "
+        "and add an entry",
+    )
+    p.add_argument(
+        "checkpoint",
+        type=Path,
+        help="checkpoint folder, a file inside one, or a run folder (its best/)",
+    )
     p.add_argument("--kind", choices=["candidate", "commander", "exploiter"], default="candidate")
     p.add_argument("--id", help="entry id (default: <name>-<sha256[:8]>)")
     p.add_argument("--target", help="id of the entry an exploiter was trained against")
     p.add_argument("--name", help="display name stored in the entry's meta")
     p.set_defaults(func=_friendly(handle_add))
+
+    p = command("remove", "delete an entry and its stored checkpoint")
+    p.add_argument("id", help="entry id")
+    p.set_defaults(func=_friendly(handle_remove))
 
     p = command("list", "all entries in insertion order")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -359,33 +514,40 @@ def register(subparsers: Any) -> None:
     p.add_argument("--id", action="append", help="retire exactly this entry (repeatable)")
     p.set_defaults(func=_friendly(handle_retire))
 
-    command("verify", "re-hash every stored checkpoint (exit 1 on mismatch)").set_defaults(
-        func=_friendly(handle_verify)
-    )
+    command(
+        "verify",
+        "re-hash every stored checkpoint and load its policy for the league's env (exit 1 on "
+        "any problem)",
+    ).set_defaults(func=_friendly(handle_verify))
 
     p = command("play", "play rated matches (PFSP opponents, one rating period per batch)")
-    p.add_argument("--matches", type=int, required=True, help="total matches to play")
-    p.add_argument("--worlds", type=int, default=16, help="matches played at once")
-    p.add_argument("--batch", type=int, help="matches per rating period (default: --worlds)")
+    p.add_argument("--matches", type=positive_int, required=True, help="total matches to play")
+    p.add_argument("--worlds", type=positive_int, default=16, help="matches played at once")
+    p.add_argument(
+        "--batch", type=positive_int, help="matches per rating period (default: --worlds)"
+    )
     p.add_argument(
         "--player",
         action="append",
         help="focal entry id (repeatable; default: candidates and exploiters)",
     )
     p.add_argument("--mode", choices=MODES, default="even", help="PFSP weighting")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--seed", type=non_negative_int, default=0)
+    add_device_argument(p)
     p.add_argument(
         "--env",
         action="append",
         metavar="FIELD=VALUE",
         help="override the league's EnvConfig field (repeatable)",
     )
-    p.add_argument("--max-models", type=int, default=8, help="LRU cache size of loaded policies")
+    add_map_size_argument(p, help_text="override the league's map size")
+    p.add_argument(
+        "--max-models", type=positive_int, default=8, help="LRU cache size of loaded policies"
+    )
     p.add_argument("--deterministic", action="store_true", help="play the mean action")
     p.add_argument(
         "--threads",
-        type=int,
+        type=positive_int,
         help="torch CPU threads for the policies (1 is often fastest for small batches)",
     )
     p.add_argument(
@@ -396,8 +558,14 @@ def register(subparsers: Any) -> None:
     )
     p.set_defaults(func=_friendly(handle_play))
 
-    p = command("plot", "plot rating histories to a PNG")
-    p.add_argument("out", type=Path, help="output image (e.g. ratings.png)")
+    p = command("record", "apply results a failed `play` saved beside the league")
+    p.add_argument("results", type=Path, help="the .unrecorded-*.json file play named")
+    p.set_defaults(func=_friendly(handle_record))
+
+    p = command("plot", "plot rating histories to an image")
+    p.add_argument(
+        "out", type=Path, help="output image, .png, .pdf or .svg (its folder must exist)"
+    )
     p.add_argument("--id", action="append", help="only these entries (repeatable)")
-    p.add_argument("--dpi", type=int, default=120)
+    p.add_argument("--dpi", type=positive_int, default=120)
     p.set_defaults(func=_friendly(handle_plot))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -14,17 +15,37 @@ from echelon.bench.env_bench import bench_env
 from echelon.bench.machine import describe_machine
 from echelon.bench.rays_bench import bench_rays
 from echelon.bench.table import format_table, write_json
-from echelon.config import EnvConfig
+from echelon.cli_args import (
+    add_device_argument,
+    add_map_size_argument,
+    positive_int,
+    positive_int_list,
+    resolve_device,
+)
+from echelon.cli_errors import UsageError
+from echelon.config import MAP_TYPES, EnvConfig
 from echelon.env.vec_env import OBS_BACKENDS
+from echelon.fileio import require_parent_dir
+
+RESULTS_DIR = Path("bench/results")
 
 
-def _ints(text: str) -> list[int]:
-    try:
-        return [int(v) for v in text.split(",") if v]
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from exc
+def _out(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument(
+        "--out",
+        default=None,
+        help=f"JSON result file (default {RESULTS_DIR / name}, folder created if missing; "
+        "another path's folder must exist)",
+    )
+
+
+def _output_path(out: str | None, name: str) -> Path:
+    """The JSON file to write, checked before the benchmark runs. Only the documented default
+    folder is created; a typo in a chosen path is an error, not a new folder."""
+    if out is None:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        return RESULTS_DIR / name
+    return require_parent_dir(out, "--out")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,16 +53,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sub = bench.add_subparsers(dest="bench_command", required=True)
 
     env = sub.add_parser("env", help="env agent-steps/s against worlds and threads")
-    env.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    env.add_argument("--worlds", type=_ints, default=[1, 16, 64, 256])
+    add_device_argument(env)
+    env.add_argument("--worlds", type=positive_int_list, default=[1, 16, 64, 256])
     env.add_argument(
-        "--threads", type=_ints, default=None, help="default: 1 and all available cores"
+        "--threads", type=positive_int_list, default=None, help="default: 1 and all cores"
     )
-    env.add_argument("--packs", type=_ints, default=[1])
-    env.add_argument("--map-size", type=_ints, default=[100, 100, 20])
-    env.add_argument("--map-type", default="procedural")
-    env.add_argument("--steps", type=int, default=200)
-    env.add_argument("--out", default="bench/results/env.json")
+    env.add_argument("--packs", type=positive_int_list, default=[1])
+    add_map_size_argument(env, default=[100, 100, 20])
+    env.add_argument("--map-type", choices=MAP_TYPES, default="procedural")
+    env.add_argument("--steps", type=positive_int, default=200)
+    _out(env, "env.json")
     env.add_argument(
         "--split",
         action="store_true",
@@ -56,11 +77,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     env.set_defaults(func=run_env_bench)
 
     kernels = sub.add_parser("kernels", help="CUDA observation kernels against memory bandwidth")
-    kernels.add_argument("--worlds", type=_ints, default=[256, 1024, 4096])
-    kernels.add_argument("--packs", type=int, default=1)
-    kernels.add_argument("--map-size", type=_ints, default=[100, 100, 20])
-    kernels.add_argument("--steps", type=int, default=50)
-    kernels.add_argument("--out", default="bench/results/kernels.json")
+    kernels.add_argument("--worlds", type=positive_int_list, default=[256, 1024, 4096])
+    kernels.add_argument("--packs", type=positive_int, default=1)
+    add_map_size_argument(kernels, default=[100, 100, 20])
+    kernels.add_argument("--steps", type=positive_int, default=50)
+    _out(kernels, "kernels.json")
     kernels.add_argument(
         "--obs-backend",
         default="cuda",
@@ -70,20 +91,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     kernels.set_defaults(func=run_kernels_bench)
 
     rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
-    rays.add_argument("--rays", type=int, default=1_000_000)
-    rays.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    rays.add_argument("--out", default="bench/results/rays.json")
+    rays.add_argument("--rays", type=positive_int, default=1_000_000)
+    add_device_argument(
+        rays, "auto (default: the CPU, and the GPU too when there is one), cpu, cuda"
+    )
+    _out(rays, "rays.json")
     rays.set_defaults(func=run_rays_bench)
 
 
 def run_env_bench(args: argparse.Namespace) -> int:
+    emulated = args.obs_backend == "cuda-emulated"
+    device = "cpu" if emulated and args.device == "auto" else resolve_device(args.device)
+    configs = {  # every config checked before the first row runs
+        packs: EnvConfig(
+            map_size=tuple(args.map_size), packs_per_team=packs, map_type=args.map_type
+        )
+        for packs in args.packs
+    }
+    out = _output_path(args.out, "env.json")
     cores = len(os.sched_getaffinity(0))
     threads = args.threads or sorted({1, cores})
     rows, records = [], []
     total = len(args.packs) * len(args.worlds) * len(threads)
     done = 0
-    for packs in args.packs:
-        cfg = EnvConfig(map_size=tuple(args.map_size), packs_per_team=packs, map_type=args.map_type)
+    for packs, cfg in configs.items():
         for worlds in args.worlds:
             base = None
             for t in threads:
@@ -93,22 +124,22 @@ def run_env_bench(args: argparse.Namespace) -> int:
                     cfg,
                     worlds,
                     t,
-                    args.device,
+                    device,
                     args.steps,
                     split=args.split,
                     obs_backend=args.obs_backend,
                 )
                 base = base or r.agent_steps_per_s
                 scaling = r.agent_steps_per_s / base
-                device = f"{args.device} ({r.obs_backend} obs)"
-                row = [packs, worlds, t, device, r.agent_steps_per_s, f"{scaling:.2f}x"]
+                shown = f"{device} ({r.obs_backend} obs)"
+                row = [packs, worlds, t, shown, r.agent_steps_per_s, f"{scaling:.2f}x"]
                 rows.append([*row, _split_text(r)])
                 records.append(
                     {
                         "packs_per_team": packs,
                         "worlds": worlds,
                         "threads": t,
-                        "device": args.device,
+                        "device": device,
                         "obs_backend": r.obs_backend,
                         "steps": r.steps,
                         "seconds": r.seconds,
@@ -128,7 +159,7 @@ def run_env_bench(args: argparse.Namespace) -> int:
         )
     )
     write_json(
-        args.out,
+        out,
         {
             "benchmark": "env",
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -137,19 +168,22 @@ def run_env_bench(args: argparse.Namespace) -> int:
             "results": records,
         },
     )
-    print(f"\nwritten to {args.out}")
+    print(f"\nwritten to {out}")
     return 0
 
 
 def run_rays_bench(args: argparse.Namespace) -> int:
     devices = ["cpu"]
-    want_cuda = args.device in ("auto", "cuda")
-    if want_cuda and _core.has_cuda and torch.cuda.is_available():
+    if args.device.startswith("cuda") and not (_core.has_cuda and torch.cuda.is_available()):
+        raise UsageError(
+            f"--device {args.device}: this build has no CUDA kernels or torch sees no GPU; "
+            "use --device cpu"
+        )
+    if args.device == "auto" and _core.has_cuda and torch.cuda.is_available():
         devices.append("cuda")
-    elif args.device == "cuda":
-        raise SystemExit("cuda requested but this build has no CUDA kernels or torch sees no GPU")
-    if args.device == "cuda":
+    if args.device.startswith("cuda"):
         devices = ["cuda"]
+    out = _output_path(args.out, "rays.json")
     rows, records = [], []
     for dev in devices:
         n = args.rays if dev == "cuda" else min(args.rays, 200_000)
@@ -167,7 +201,7 @@ def run_rays_bench(args: argparse.Namespace) -> int:
     print("100x100x20 grid, 10% solid, random rays below z = 6 (LOS test, end cell excluded)")
     print(format_table(["device", "rays", "rays/s", "voxel-steps/s (upper bound)"], rows))
     write_json(
-        args.out,
+        out,
         {
             "benchmark": "rays",
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -175,7 +209,7 @@ def run_rays_bench(args: argparse.Namespace) -> int:
             "results": records,
         },
     )
-    print(f"\nwritten to {args.out}")
+    print(f"\nwritten to {out}")
     return 0
 
 
@@ -201,10 +235,12 @@ def run_kernels_bench(args: argparse.Namespace) -> int:
 
     emulated = args.obs_backend == "cuda-emulated"
     if not emulated and not (_core.has_cuda and torch.cuda.is_available()):
-        raise SystemExit(
+        raise UsageError(
             "bench kernels needs a CUDA build of echelon and a visible GPU "
             "(--obs-backend cuda-emulated runs the host emulation instead)"
         )
+    EnvConfig(map_size=tuple(args.map_size), packs_per_team=args.packs)  # checked up front
+    out = _output_path(args.out, "kernels.json")
     memory = "host" if emulated else "device"
     bandwidth = measure_copy_bandwidth(
         "cpu" if emulated else "cuda", nbytes=(1 << 26) if emulated else (1 << 30)
@@ -243,7 +279,7 @@ def run_kernels_bench(args: argparse.Namespace) -> int:
         )
     )
     write_json(
-        args.out,
+        out,
         {
             "benchmark": "kernels",
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -253,5 +289,5 @@ def run_kernels_bench(args: argparse.Namespace) -> int:
             "results": records,
         },
     )
-    print(f"\nwritten to {args.out}")
+    print(f"\nwritten to {out}")
     return 0

@@ -58,8 +58,7 @@ class EchelonParallelEnv(ParallelEnv):  # type: ignore[misc]
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
         if seed is not None:
             self._seed = seed
-            self._env = VecEnv(self.config, num_worlds=1, seed=seed, num_threads=1)
-        obs = self._env.reset()[0].numpy()
+        obs = self._env.reset(seed=seed)[0].numpy()
         self.agents = list(self.possible_agents)
         return {a: obs[self._index[a]].copy() for a in self.agents}, {a: {} for a in self.agents}
 

@@ -55,6 +55,8 @@ def _resolve_device(device: str | torch.device) -> torch.device:
         raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}") from exc
     if dev.type not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if dev.type == "cpu":
+        return torch.device("cpu")  # "cpu:0" names the same device; tensors report plain "cpu"
     if dev.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError("device='cuda' was requested but torch sees no CUDA device")
@@ -86,8 +88,9 @@ class VecEnv:
     Tensors are shaped ``[W, A, ...]``; blue agents are ``env.team_slices["blue"]`` (the first
     half), red the second half. ``env.obs_layout`` names the blocks of an observation row and
     ``env.action_layout`` those of an action row (``env.action_layout["triggers"].slice``,
-    ``env.action_layout.index("primary")``). Returned tensors are buffers reused by the next
-    step: clone what you keep.
+    ``env.action_layout.index("primary")``). Returned tensors are views of buffers the next step
+    overwrites: clone what you keep. Their storage cannot be resized (``resize_`` raises), and each
+    call returns new views, so nothing done to a returned tensor reaches the env.
 
     ``step`` returns ``(obs, reward, terminated, truncated, info)`` with ``info`` holding:
       alive [W, A] bool: agents alive in the returned observation;
@@ -139,15 +142,9 @@ class VecEnv:
         self.obs_backend: str = _resolve_obs_backend(obs_backend, self.device)
         self.seed = seed
         self.num_worlds = num_worlds
-        self._sim = _core.BatchSim(
-            core_config(self.config),
-            num_worlds,
-            seed,
-            num_threads,
-            _CORE_BACKENDS[self.obs_backend],
-            self.device.index or 0,
-        )
-        self.num_threads: int = self._sim.num_threads
+        self.num_threads = num_threads
+        self._sim = self._make_sim(seed)
+        self.num_threads = self._sim.num_threads
         self.num_agents: int = self._sim.num_agents
         self.obs_dim: int = self._sim.obs_dim
         self.action_dim: int = self._sim.action_dim
@@ -157,43 +154,77 @@ class VecEnv:
         self.team_slices = {"blue": slice(0, half), "red": slice(half, self.num_agents)}
         self.agent_ids = [f"blue_{i}" for i in range(half)] + [f"red_{i}" for i in range(half)]
         self.episode_stat_names = EPISODE_STAT_NAMES
-        self.observation_space: spaces.Box = observation_space(self.obs_dim)
+        self.observation_space: spaces.Box = observation_space(self.obs_dim, self.obs_layout)
         self.action_space: spaces.Box = action_space(self.action_dim)
-        self._host, self._out = self._bind_outputs()
+        self._bound, self._host, self._out = self._allocate_outputs()
         self._actions_host = torch.zeros(
             (num_worlds, self.num_agents, self.action_dim),
             dtype=torch.float32,
             pin_memory=self.device.type == "cuda",
         )
+        self._levels: dict[str, int | None] = {}  # set_heuristic_level calls, kept on reseed
         # Host-to-device copies of the last step; the sim must not overwrite the pinned host
         # buffers before they are done.
         self._copies_done: torch.cuda.Event | None = None
+        self._bind_sim()
 
-    def _bind_outputs(self) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
-        """Allocates every output buffer of the core's table once and binds it by name. The core
-        writes host buffers (pinned when the env lives on a GPU, then copied to ``_out`` each
-        step); with the CUDA mirror, ``obs`` lives on the GPU and is written there."""
+    def _allocate_outputs(
+        self,
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """Allocates every output buffer of the core's table once. Returns what the core is bound
+        to (by name), the host buffers a GPU env copies from, and the tensors callers get views of.
+
+        The core writes host buffers (pinned when the env lives on a GPU, then copied to the
+        device each step); with the CUDA mirror, ``obs`` lives on the GPU and the core writes it
+        there. The core keeps raw pointers to what it is bound to and writes them on every step,
+        so nothing a caller does to a returned tensor may move or free that memory
+        (docs/security.md):
+
+        * every buffer a caller can reach is bound as an alias over storage that cannot be
+          resized (``torch.from_dlpack`` wraps memory it does not own), so ``obs.resize_(N)``,
+          even through a view, raises instead of freeing what the core writes to; the
+          allocations stay referenced by the aliases;
+        * every call returns fresh views of the env's tensors, never the tensors the env keeps:
+          a caller's ``set_()`` or a failed ``resize_()`` (which leaves torch's sizes changed)
+          only ever affects the caller's own view, and the next step's views are whole again.
+        """
         on_gpu = self.device.type == "cuda"
+        bound: dict[str, torch.Tensor] = {}
         host: dict[str, torch.Tensor] = {}
         out: dict[str, torch.Tensor] = {}
         for name, dtype, shape in self._sim.output_buffers():
             kind = _TORCH_DTYPES[dtype]
             if name == "obs" and self.obs_backend == "cuda":
+                out[name] = bound[name] = torch.from_dlpack(
+                    torch.zeros(shape, dtype=kind, device=self.device)
+                )
+            elif on_gpu:  # pinned host memory no caller sees; callers see the device copies
+                host[name] = bound[name] = torch.zeros(shape, dtype=kind, pin_memory=True)
                 out[name] = torch.zeros(shape, dtype=kind, device=self.device)
-                self._sim.bind(name, out[name])
-                continue
-            host[name] = torch.zeros(shape, dtype=kind, pin_memory=on_gpu)
-            out[name] = torch.zeros(shape, dtype=kind, device=self.device) if on_gpu else host[name]
-            self._sim.bind(name, host[name])
-        return host, out
+            else:
+                out[name] = host[name] = bound[name] = torch.from_dlpack(
+                    torch.zeros(shape, dtype=kind)
+                )
+        return bound, host, out
+
+    def _bind_sim(self) -> None:
+        """Points the simulator at this env's buffers, by name."""
+        for name, tensor in self._bound.items():
+            self._sim.bind(name, tensor)
 
     # ------------------------------------------------------------------ API
-    def reset(self) -> torch.Tensor:
-        """Starts a new episode in every world; returns obs [W, A, D]."""
+    def reset(self, seed: int | None = None) -> torch.Tensor:
+        """Starts a new episode in every world; returns obs [W, A, D].
+
+        ``seed`` (Gymnasium's convention) re-seeds first: the worlds are rebuilt as
+        ``VecEnv(config, num_worlds, seed=seed)`` would build them (heuristic levels set with
+        ``set_heuristic_level`` are kept), so the same seed gives the same episodes."""
         self._wait_for_copies()
+        if seed is not None:
+            self._reseed(seed)
         self._sim.reset(self._stream())
         self._to_device(all_final=True)
-        return self._out["obs"]
+        return self._out["obs"].detach()
 
     def step(
         self, actions: torch.Tensor
@@ -202,10 +233,19 @@ class VecEnv:
         self._wait_for_copies()
         bad_entries = self._sim.step(host_actions, self._stream())
         self._to_device()
-        out = self._out
+        out = {name: t.detach() for name, t in self._out.items()}  # fresh views: _allocate_outputs
         info: dict[str, Any] = {name: out[name] for name in _INFO_BUFFERS}
         info["bad_action_entries"] = bad_entries
         return out["obs"], out["reward"], out["terminated"], out["truncated"], info
+
+    def _reseed(self, seed: int) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+        self._sim = self._make_sim(seed)
+        self.seed = seed
+        self._bind_sim()
+        for team, level in self._levels.items():
+            self.set_heuristic_level(team, level)
 
     def set_heuristic_level(self, team: str, level: int | None) -> None:
         """Curriculum hook: the core heuristic drives ``team`` ("blue"/"red") at ``level`` (0..4;
@@ -217,6 +257,7 @@ class VecEnv:
             raise ValueError(f"level must be an int in [0, 4] or None, got {level!r}")
         code = controller_level("level", value)
         self._sim.set_heuristic_level(0 if team == "blue" else 1, code)
+        self._levels[team] = level
 
     def state_dict(self) -> dict[str, Any]:
         """Snapshot of the whole simulator (every world mid-episode, RNG streams, heuristic minds):
@@ -237,18 +278,22 @@ class VecEnv:
         """Restores a ``state_dict`` snapshot (strict: config, world count and obs width must
         match, else ValueError naming the field) and returns the current obs [W, A, D]. The env
         adopts the snapshot's seed, so later episodes follow the saved run's streams."""
+        # Everything is checked before anything changes: a bad state leaves the env as it was.
         self._check_snapshot_fits(state)
         blob = state["sim_state"]
         if not isinstance(blob, torch.Tensor) or blob.dtype != torch.uint8 or blob.dim() != 1:
             raise ValueError("state['sim_state'] must be a 1-D torch.uint8 tensor")
+        seed = state["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise ValueError(f"env state seed must be an integer in [0, 2**63), got {seed!r}")
         self._wait_for_copies()
         try:
             self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes(), self._stream())
         except ValueError as exc:
             raise ValueError(f"cannot restore the simulator snapshot: {exc}") from exc
-        self.seed = int(state["seed"])
+        self.seed = seed
         self._to_device(all_final=True)
-        return self._out["obs"]
+        return self._out["obs"].detach()
 
     def _check_snapshot_fits(self, state: dict[str, Any]) -> None:
         missing = {"sim_state", "config", "seed", "num_worlds", "obs_dim"} - set(state)
@@ -263,6 +308,8 @@ class VecEnv:
                 f"env state has obs_dim={state['obs_dim']}, this env has {self.obs_dim}"
             )
         mine = self.config.to_dict()
+        if not isinstance(state["config"], dict):
+            raise ValueError(f"env state config must be a dict, got {type(state['config'])}")
         theirs = dict(state["config"])
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:
@@ -305,6 +352,16 @@ class VecEnv:
             return actions.detach()
         self._actions_host.copy_(actions.detach())
         return self._actions_host
+
+    def _make_sim(self, seed: int) -> Any:
+        return _core.BatchSim(
+            core_config(self.config),
+            self.num_worlds,
+            seed,
+            self.num_threads,
+            _CORE_BACKENDS[self.obs_backend],
+            self.device.index or 0,
+        )
 
     def _stream(self) -> int:
         """The CUDA stream the core's GPU mirror works on: torch's current one."""

@@ -16,12 +16,18 @@ import json
 import time
 from typing import Any
 
-from echelon.config import HEURISTIC_MAX_LEVEL, EnvConfig
+from echelon.cli_args import add_map_size_argument, positive_float, positive_int
+from echelon.cli_errors import UsageError
+from echelon.config import HEURISTIC_MAX_LEVEL, MAP_TYPES, EnvConfig
+
+MATCHES = 100  # default --matches per pairing
 
 
 def add_match_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("matches between core controllers (no checkpoint)")
-    g.add_argument("--blue", help="blue controller, e.g. heuristic:3")
+    """Flags of core-controller matches (``--matches``, ``--worlds`` and ``--seed`` come from the
+    ``eval`` parser). The env flags also apply to a checkpoint's evaluation."""
+    g = parser.add_argument_group("matches between core controllers, and the env of any match")
+    g.add_argument("--blue", help="blue controller, e.g. heuristic:3 (not with a checkpoint)")
     g.add_argument(
         "--red", help="red controller, e.g. heuristic:2 (with a checkpoint: its opponent)"
     )
@@ -30,20 +36,12 @@ def add_match_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="play every heuristic level against the one below it and print the table",
     )
-    g.add_argument("--matches", type=int, default=100, help="episodes per pairing")
-    g.add_argument(
-        "--map-size",
-        type=int,
-        nargs=3,
-        metavar=("X", "Y", "Z"),
-        default=None,
-        help="map size (default: the EnvConfig default)",
-    )
-    g.add_argument("--map-type", default=None, help="procedural, simple or empty")
-    g.add_argument("--packs", type=int, default=None, help="packs per team")
-    g.add_argument("--episode-seconds", type=float, default=None)
+    add_map_size_argument(g, help_text="map size in voxels (default: the EnvConfig default)")
+    g.add_argument("--map-type", choices=MAP_TYPES, default=None, help="default procedural")
+    g.add_argument("--packs", type=positive_int, default=None, help="packs per team")
+    g.add_argument("--episode-seconds", type=positive_float, default=None)
     g.add_argument("--omniscient", action="store_true", help="the heuristic sees through walls")
-    g.add_argument("--threads", type=int, default=None, help="simulator worker threads")
+    g.add_argument("--threads", type=positive_int, default=None, help="simulator worker threads")
     g.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -79,19 +77,22 @@ TABLE_HEADER = (
 def handle_match(args: argparse.Namespace) -> int:
     from echelon.heuristic.ladder import play_matches
 
+    matches = args.matches or MATCHES
     if args.ladder:
+        if args.blue or args.red:
+            raise UsageError("--ladder chooses both sides: drop --blue/--red, or drop --ladder")
         pairs = [
             (f"heuristic:{n}", f"heuristic:{n - 1}") for n in range(1, HEURISTIC_MAX_LEVEL + 1)
         ]
     else:
         if not args.blue or not args.red:
-            raise SystemExit("echelon eval: give a CHECKPOINT, or --blue and --red, or --ladder")
+            raise UsageError("give a CHECKPOINT, or --blue and --red, or --ladder")
         pairs = [(args.blue, args.red)]
+    configs = [_config(args, blue, red) for blue, red in pairs]  # every config checked first
     results = []
     start = time.perf_counter()
-    for blue, red in pairs:
-        cfg = _config(args, blue, red)
-        results.append(play_matches(cfg, args.matches, args.worlds, args.seed, args.threads))
+    for cfg in configs:
+        results.append(play_matches(cfg, matches, args.worlds, args.seed, args.threads))
         if not args.json:
             if len(results) == 1:
                 print(TABLE_HEADER)

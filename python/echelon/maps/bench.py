@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import numpy as np
 
 from echelon import _core
 from echelon.env.numpy_buffers import bind_numpy_buffers
+from echelon.fileio import write_atomic
 
 SIZES: tuple[tuple[int, int, int], ...] = ((100, 100, 20), (200, 200, 24))
 CLASS_NAMES = ("scout", "light", "medium", "heavy")
@@ -149,11 +149,5 @@ def format_table(r: dict[str, Any]) -> str:
 
 
 def write_json(result: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(result, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Atomic write into an existing folder (``echelon.fileio.write_atomic``)."""
+    write_atomic(path, json.dumps(result, indent=2, sort_keys=True) + "\n")

@@ -7,12 +7,12 @@ for free; files are written atomically (temp file in the same folder, fsync, os.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import numpy as np
 
+from echelon.fileio import write_atomic
 from echelon.maps.generate import GeneratedMap
 
 # RGB per material id: air, solid, lava, water, debris field, solid debris, dirt, glass,
@@ -59,18 +59,9 @@ def column_tops(voxels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _save_atomically(fig: object, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
+    write_atomic(path, buffer.getvalue())
 
 
 def _corner_square(corner: str, clear: int, sx: int, sy: int) -> tuple[float, float]:
@@ -80,7 +71,8 @@ def _corner_square(corner: str, clear: int, sx: int, sy: int) -> tuple[float, fl
 
 
 def render_map(m: GeneratedMap, out_dir: str | Path) -> tuple[Path, Path]:
-    """Writes ``top_view.png`` and ``height_map.png`` into ``out_dir``; returns their paths."""
+    """Writes ``top_view.png`` and ``height_map.png`` into ``out_dir`` (created with its parents
+    if missing); returns their paths."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -88,6 +80,7 @@ def render_map(m: GeneratedMap, out_dir: str | Path) -> tuple[Path, Path]:
     from matplotlib.patches import Circle, Patch, Rectangle
 
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     sx, sy, sz = m.size
     material, height = column_tops(m.voxels)
     shade = 0.55 + 0.45 * (height / max(1, sz))[..., None]

@@ -1,30 +1,73 @@
 """``echelon train`` and ``echelon eval``.
 
-The lead's ``echelon/cli.py`` calls ``register(subparsers)``; each subcommand stores its
-handler in ``func``. Examples::
+The ``echelon`` command (``echelon/cli.py``) calls ``register(subparsers)``; each subcommand
+stores its handler in ``func`` and raises on bad input (``echelon.cli_errors`` turns that into one
+line and exit code 2). Examples::
 
-    echelon train --preset smoke --device cpu
+    echelon train --preset smoke                 # a new folder runs/train-<date>-<time>
     echelon train --config my.yaml --set ppo.lr=1e-4 --env packs_per_team=2 --run-dir runs/a
-    echelon train --resume runs/a            # latest checkpoint of that run
+    echelon train --resume runs/a                # latest checkpoint of that run, written there
     echelon train --opponent heuristic:0 --curriculum   # scripted red, level raised by win rate
-    echelon eval runs/a/best --episodes 64 --worlds 16
+    echelon eval runs/a --matches 64             # runs/a/best (else its latest checkpoint)
+
+Run folders (``echelon.train.run_dir``): a new run never writes into a folder holding another
+run; ``train`` decides the folder, validates the config, builds the trainer and loads the
+checkpoint before it writes anything.
+
+A checkpoint is untrusted input (``echelon.train.trust``, docs/security.md): the config it
+carries may not choose code (``env_factory``), paths (``run_dir``, league files) or uploads
+(``wandb``); ``eval`` and ``train --resume`` take those from the command line only.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import importlib
+import importlib.util
 import json
+import shlex
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import torch
 import yaml
 
-from echelon.train.checkpoint import read_checkpoint_dir
-from echelon.train.config import PRESETS, TrainConfig, config_from_dict, config_to_dict, merge
+from echelon.cli_args import (
+    DEVICE_HELP,
+    add_map_size_argument,
+    device_name,
+    non_negative_int,
+    positive_int,
+    resolve_device,
+)
+from echelon.cli_errors import EXIT_INTERRUPTED, fail
+from echelon.fileio import write_atomic
+from echelon.train import run_dir as run_dirs
+from echelon.train.checkpoint import CheckpointError, read_checkpoint_dir, remove_checkpoint_dir
+from echelon.train.config import (
+    PRESETS,
+    TrainConfig,
+    config_from_dict,
+    config_to_dict,
+    merge,
+    parse_override,
+)
 from echelon.train.config import resolve_config as _resolve_config
 from echelon.train.env_protocol import BatchEnv
-from echelon.train.trainer import EnvFactory, Trainer, resolve_device
+from echelon.train.run_logger import format_eta
+from echelon.train.trainer import EnvFactory, Trainer
+from echelon.train.trust import trusted_config
+
+DEFAULT_PRESET = "default"
+EVAL_MATCHES = 32  # default --matches with a checkpoint (core-controller matches: 100)
 
 
 def echelon_env_factory(
@@ -52,7 +95,15 @@ def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise ValueError(f"env_factory must look like 'module:function', got {spec!r}")
-    func = getattr(importlib.import_module(module_name), attr)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(
+            f"env_factory {spec!r}: cannot import {module_name!r} ({exc}); is it on PYTHONPATH?"
+        ) from None
+    func = getattr(module, attr, None)
+    if not callable(func):
+        raise ValueError(f"env_factory {spec!r}: {module_name} has no function {attr!r}")
 
     def make(num_worlds: int, seed: int) -> BatchEnv:
         env: BatchEnv = func(num_worlds, seed, **env_kwargs)
@@ -67,22 +118,27 @@ def env_factory_for(cfg: TrainConfig) -> EnvFactory:
     return echelon_env_factory(cfg.env, cfg.env_device, cfg.env_threads)
 
 
-def latest_checkpoint(run_dir: Path) -> Path:
-    candidates = sorted(
-        p for p in (run_dir / "checkpoints").glob("update_*") if p.is_dir() and "." not in p.name
-    )
-    if not candidates:
-        raise FileNotFoundError(f"no checkpoints under {run_dir / 'checkpoints'}")
-    return candidates[-1]
+def _cli_leagues(args: argparse.Namespace) -> set[str]:
+    """League paths the command line itself names (``trust.trusted_config``)."""
+    from echelon.train.league_opponent import parse_league_opponent
+
+    named = {args.league} if getattr(args, "league", None) else set()
+    opponent = parse_league_opponent(args.opponent) if getattr(args, "opponent", None) else None
+    return named | ({opponent} if opponent else set())
 
 
 def _key_values(items: list[str], flag: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
         if "=" not in item:
-            raise ValueError(f"{flag} expects KEY=VALUE, got {item!r}")
+            raise ValueError(f"{flag} expects FIELD=VALUE, got {item!r}")
         key, raw = item.split("=", 1)
-        out[key.strip()] = yaml.safe_load(raw)
+        try:
+            out[key.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ValueError(
+                f"{flag} {item!r}: the value is not valid YAML (lists look like [64,64,16])"
+            ) from None
     return out
 
 
@@ -93,7 +149,6 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         "seed",
         "num_worlds",
         "total_steps",
-        "run_dir",
         "opponent",
         "env_factory",
     ):
@@ -122,34 +177,231 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         flags["league"] = league
     if args.compile:
         flags["model"] = {"compile": True}
-    if args.env:
-        flags["env"] = _key_values(args.env, "--env")
+    env = _key_values(args.env or [], "--env")
+    if args.map_size is not None:
+        env["map_size"] = list(args.map_size)
+    if env:
+        flags["env"] = env
     return flags
 
 
-def resolve_train_config(args: argparse.Namespace) -> tuple[TrainConfig, Path | None]:
-    """Returns the config and the checkpoint to resume from (if any)."""
-    resume: Path | None = None
-    if args.resume:
-        path = Path(args.resume)
-        resume = latest_checkpoint(path) if (path / "checkpoints").is_dir() else path
-        _, _, meta = read_checkpoint_dir(resume, with_trainer=False)
-        data = merge(meta["config"], _flags(args))
-        for text in args.set or []:
-            from echelon.train.config import parse_override
+@dataclass
+class RunPlan:
+    """Everything ``echelon train`` decided before writing anything."""
 
-            data = merge(data, parse_override(text))
-        return config_from_dict(data), resume
-    return _resolve_config(args.preset, args.config, _flags(args), args.set), None
+    cfg: TrainConfig
+    run_dir: Path
+    fresh_name: bool  # a generated runs/train-<time> name, claimed with mkdir
+    resume: Path | None = None
+    clear_old_run: bool = False  # --force over a folder that holds another run
+    drop_later: list[Path] = field(default_factory=list)  # --force: checkpoints after the resume
+
+
+def _refuse_reuse(target: Path, marker: str) -> NoReturn:
+    fail(
+        f"{target} already holds a run ({marker}): continue it with `echelon train --resume "
+        f"{shlex.quote(str(target))}`, start over there with --force (deletes that run), or "
+        "leave out --run-dir for a fresh folder"
+    )
+
+
+def _overrides(data: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    data = merge(data, _flags(args))
+    for text in args.set or []:
+        data = merge(data, parse_override(text))
+    return data
+
+
+def plan_run(args: argparse.Namespace) -> RunPlan:
+    """Resolve the config, the run folder and the checkpoint to resume; validate; write nothing."""
+    if args.resume:
+        plan = _plan_resume(args)
+    else:
+        if args.run_dir is None and getattr(args, "force", False):
+            fail("--force applies to an existing --run-dir; a new run gets a fresh folder anyway")
+        cfg = _resolve_config(args.preset or DEFAULT_PRESET, args.config, _flags(args), args.set)
+        named = args.run_dir or cfg.run_dir
+        target = Path(named).expanduser() if named else run_dirs.default_run_dir()
+        plan = RunPlan(cfg, target, fresh_name=not named)
+        marker = run_dirs.holds_run(target)
+        if marker is not None:
+            if not args.force:
+                _refuse_reuse(target, marker)
+            plan.clear_old_run = True
+    if plan.run_dir.exists() and not plan.run_dir.is_dir():
+        fail(f"--run-dir {plan.run_dir} is a file; give a folder")
+    plan.cfg = dataclasses.replace(plan.cfg, run_dir=str(plan.run_dir))
+    if not plan.cfg.env_factory:
+        from echelon.config import EnvConfig
+
+        EnvConfig.from_dict(plan.cfg.env)  # every field and range, before anything is built
+    resolve_device(plan.cfg.device)
+    league = plan.cfg.league_path()
+    if league is not None and not Path(league).is_file():
+        fail(f"no league at {league}; create one with `echelon arena init {league}`")
+    if plan.cfg.wandb and importlib.util.find_spec("wandb") is None:
+        fail("--wandb needs the wandb package: pip install wandb")
+    if importlib.util.find_spec("tensorboard") is None:
+        fail("training logs to TensorBoard: pip install tensorboard (or 'echelon[train]')")
+    return plan
+
+
+def _plan_resume(args: argparse.Namespace) -> RunPlan:
+    if args.config is not None or args.preset is not None:
+        fail(
+            "--preset and --config do not apply with --resume: the run keeps its config "
+            "(change single fields with --set or flags such as --total-steps)"
+        )
+    source = Path(args.resume).expanduser()
+    try:
+        checkpoint = run_dirs.find_checkpoint(source, prefer_best=False)
+    except run_dirs.NoCheckpointYet as err:
+        fail(
+            f"{err}: start a new run without --resume (or start over in that folder with "
+            f"--run-dir {shlex.quote(str(source))} --force)"
+        )
+    _, _, meta = read_checkpoint_dir(checkpoint, with_trainer=False)  # meta.json checked too
+    if not isinstance(meta.get("config"), dict) or not isinstance(meta.get("counters"), dict):
+        raise CheckpointError(f"{checkpoint} is not a training checkpoint (no config/counters)")
+    # What a checkpoint may decide (docs/security.md): no code, no paths, no uploads. Its run_dir
+    # is dropped; the run folder is decided below from the command line.
+    saved = trusted_config(
+        meta["config"], checkpoint, args.env_factory, _cli_leagues(args), bool(args.wandb)
+    )
+    cfg = config_from_dict(_overrides(saved, args))
+    home = run_dirs.home_run(checkpoint)
+    is_run_folder = source.is_dir() and not run_dirs.is_checkpoint(source)
+    if args.run_dir is not None:
+        target, fresh = Path(args.run_dir).expanduser(), False
+    elif is_run_folder:
+        target, fresh = source, False
+    elif home is not None:
+        target, fresh = home, False
+    else:  # a checkpoint copied out of its run: continue in a new folder
+        target, fresh = run_dirs.default_run_dir(), True
+    plan = RunPlan(cfg, target, fresh_name=fresh, resume=checkpoint)
+    if home is not None and run_dirs.same_path(home, target):
+        update = int(meta["counters"].get("update", 0))
+        later = run_dirs.later_checkpoints(target, update)
+        if later and not args.force:
+            fail(
+                f"{target} has checkpoints after {checkpoint.name} (latest {later[-1].name}): "
+                f"resume the latest with `echelon train --resume {shlex.quote(str(target))}`, "
+                "branch into another folder with --run-dir, or pass --force to delete the later "
+                "checkpoints"
+            )
+        plan.drop_later = later
+    else:
+        marker = run_dirs.holds_run(target)
+        if marker is not None:
+            if not args.force:
+                _refuse_reuse(target, marker)
+            plan.clear_old_run = True
+    return plan
+
+
+def _describe_opponent(cfg: TrainConfig) -> str:
+    text = cfg.opponent
+    if cfg.curriculum.enabled:
+        text += " with the curriculum (level rises at a win rate of "
+        text += f"{cfg.curriculum.threshold:.0%})"
+    return text
+
+
+def _banner(plan: RunPlan, trainer: Trainer, preset: str | None) -> str:
+    cfg = trainer.cfg
+    per_world = trainer.collector.per_world
+    state = f"resumed from {plan.resume} at update {trainer.update}" if plan.resume else "new run"
+    threads = torch.get_num_threads()
+    env_threads = getattr(trainer.env, "num_threads", None)
+    sim = f"; simulator: {env_threads} thread(s)" if env_threads else ""
+    lines = [
+        f"run dir   {plan.run_dir} ({state})",
+        f"device    {trainer.device} (torch {threads} thread(s)){sim}",
+        f"worlds    {cfg.num_worlds} x {per_world} learning agents = {trainer.collector.columns} "
+        f"per step; red: {_describe_opponent(cfg)}",
+        f"preset    {preset}" if preset else f"config    {plan.resume}/meta.json (+ flags)",
+        f"total     {cfg.total_steps:,} learner agent-steps = {trainer.total_updates} updates of "
+        f"{trainer.samples_per_update:,}",
+    ]
+    return "\n".join(lines)
+
+
+def _named_again(cfg: TrainConfig, resume: bool) -> str:
+    """Flags a later command must repeat, because a checkpoint cannot decide them itself
+    (``trust.trusted_config``): the env factory; for a resume also the league and W&B."""
+    flags = []
+    if cfg.env_factory:
+        flags += ["--env-factory", cfg.env_factory]
+    if resume:
+        league = cfg.league_opponent_path()
+        if league:
+            flags += ["--opponent", f"league:{league}"]
+        if cfg.league.path and cfg.league.path != league:
+            flags += ["--league", cfg.league.path]
+        if cfg.wandb:
+            flags.append("--wandb")
+    return "".join(f" {shlex.quote(flag)}" for flag in flags)
+
+
+def _summary(run_dir: Path, trainer: Trainer, seconds: float, steps_done: int) -> str:
+    rate = steps_done / seconds if seconds > 0 else float("nan")
+    lines = [
+        f"finished update {trainer.update}/{trainer.total_updates} "
+        f"({trainer.agent_steps:,} agent-steps) in {format_eta(seconds)}, "
+        f"{rate:,.0f} agent-steps/s"
+    ]
+    best = run_dir / run_dirs.BEST
+    if (best / "meta.json").is_file():
+        meta = json.loads((best / "meta.json").read_text(encoding="utf-8"))
+        ev = meta.get("eval") or {}
+        update = (meta.get("counters") or {}).get("update", "?")
+        win = ev.get("win_rate")
+        score = f"win rate {win:.2f}, " if isinstance(win, (int, float)) else ""
+        ret = ev.get("mean_return")
+        score += f"return {ret:+.3f}" if isinstance(ret, (int, float)) else ""
+        lines.append(f"best      {best} (update {update}: {score})")
+        target = best
+    else:
+        latest = run_dirs.checkpoints(run_dir)
+        target = latest[-1] if latest else run_dir
+        lines.append(
+            f"best      none: no evaluation ran (eval_every={trainer.cfg.eval_every}); "
+            f"latest checkpoint {target}"
+        )
+    again = _named_again(trainer.cfg, resume=False)
+    lines.append(f"next      echelon eval {shlex.quote(str(target))} --matches 64{again}")
+    return "\n".join(lines)
+
+
+def _nothing_to_do(trainer: Trainer) -> None:
+    if trainer.update >= trainer.total_updates:
+        fail(
+            f"the checkpoint is at update {trainer.update}, and total_steps "
+            f"{trainer.cfg.total_steps:,} ends at update {trainer.total_updates}: pass a larger "
+            "--total-steps to train further"
+        )
 
 
 def handle_train(args: argparse.Namespace) -> int:
     from echelon.train.run_logger import RunLogger
 
-    cfg, resume = resolve_train_config(args)
-    run_dir = Path(cfg.run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.json").write_text(json.dumps(config_to_dict(cfg), indent=1, sort_keys=True))
+    plan = plan_run(args)
+    cfg = plan.cfg
+    trainer = Trainer(cfg, env_factory_for(cfg), run_dir=plan.run_dir)
+    if plan.resume is not None:
+        trainer.load(plan.resume)
+        _nothing_to_do(trainer)
+    # Everything is valid: from here on the run writes.
+    if plan.clear_old_run:
+        run_dirs.clear_run(plan.run_dir)
+    for stale in plan.drop_later:
+        remove_checkpoint_dir(stale)  # a kill mid-delete leaves no half checkpoint
+    run_dir = run_dirs.claim(plan.run_dir, plan.fresh_name)
+    if run_dir != plan.run_dir:  # the generated name was taken meanwhile
+        plan.run_dir, trainer.run_dir = run_dir, run_dir
+        cfg = trainer.cfg = dataclasses.replace(cfg, run_dir=str(run_dir))
+    write_atomic(run_dir / "config.json", json.dumps(config_to_dict(cfg), indent=1, sort_keys=True))
     wandb_cfg = None
     if cfg.wandb:
         wandb_cfg = {
@@ -159,23 +411,86 @@ def handle_train(args: argparse.Namespace) -> int:
             "resume": "allow",
         }
     logger = RunLogger(run_dir, tensorboard=True, wandb_config=wandb_cfg)
+    trainer.logger = logger
+    if plan.resume is not None:  # records a killed run wrote after this checkpoint move aside
+        logger.rewind(trainer.update)
+    print(
+        _banner(plan, trainer, None if plan.resume else args.preset or DEFAULT_PRESET), flush=True
+    )
+    if plan.resume is not None:
+        logger.line(f"resumed from {plan.resume} at update {trainer.update}")
+    started, start_steps = time.perf_counter(), trainer.agent_steps
     try:
-        trainer = Trainer(cfg, env_factory_for(cfg), run_dir=run_dir, logger=logger)
-        if resume is not None:
-            trainer.load(resume)
-            logger.line(f"resumed from {resume} at update {trainer.update}")
-        trainer.train()
+        with _stop_on_ctrl_c(trainer):
+            trainer.train()
+        if trainer.stop_requested:
+            path = trainer.checkpoint_now()
+            print(
+                f"\nstopped at update {trainer.update}/{trainer.total_updates}: saved {path}\n"
+                f"resume with: echelon train --resume {shlex.quote(str(run_dir))}"
+                + _named_again(cfg, resume=True),
+                flush=True,
+            )
+            return EXIT_INTERRUPTED
         if cfg.league.submit:
             trainer.submit_to_league()
     finally:
         logger.close()
+    seconds = time.perf_counter() - started
+    print(_summary(run_dir, trainer, seconds, trainer.agent_steps - start_steps), flush=True)
     return 0
+
+
+@contextlib.contextmanager
+def _stop_on_ctrl_c(trainer: Trainer) -> Iterator[None]:
+    """First Ctrl-C: finish the update in progress, then stop and save. Second: quit now."""
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if trainer.stop_requested:
+            raise KeyboardInterrupt
+        trainer.stop_requested = True
+        print(
+            "\nCtrl-C: stopping after this update to save a checkpoint "
+            "(Ctrl-C again quits without saving)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread
+        return
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _trained_heuristic(cfg: TrainConfig, meta: dict[str, Any]) -> str | None:
     """The heuristic a checkpoint last trained against (its curriculum level if any)."""
     level = (meta.get("curriculum") or {}).get("level", cfg.heuristic_level())
     return None if level is None else f"heuristic:{level}"
+
+
+def _refuse(flags: dict[str, bool], why: str) -> None:
+    given = [name for name, present in flags.items() if present]
+    if given:
+        fail(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply {why}")
+
+
+def _eval_env_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    if args.map_size is not None:
+        env["map_size"] = list(args.map_size)
+    if args.map_type is not None:
+        env["map_type"] = args.map_type
+    if args.packs is not None:
+        env["packs_per_team"] = args.packs
+    if args.episode_seconds is not None:
+        env["max_episode_seconds"] = args.episode_seconds
+    if args.omniscient:
+        env["heuristic_omniscient"] = True
+    return env
 
 
 def handle_eval(args: argparse.Namespace) -> int:
@@ -186,27 +501,60 @@ def handle_eval(args: argparse.Namespace) -> int:
     if args.checkpoint is None:  # core controllers on both sides: no policy involved
         from echelon.heuristic.cli import handle_match
 
+        _refuse(
+            {
+                "--opponent": args.opponent is not None,
+                "--stochastic": args.stochastic,
+                "--device": args.device is not None,
+                "--env-factory": args.env_factory is not None,
+            },
+            "without a CHECKPOINT: core-controller matches run on the simulator (see --threads)",
+        )
         return handle_match(args)
-    device = resolve_device(args.device)
-    model, meta = load_policy(args.checkpoint, device)
-    cfg = config_from_dict(meta["config"])
+    _refuse(
+        {"--ladder": args.ladder, "--blue": args.blue is not None},
+        "with a CHECKPOINT (it plays blue; choose its opponent with --red heuristic:N)",
+    )
+    checkpoint = run_dirs.find_checkpoint(Path(args.checkpoint), prefer_best=True)
+    device = resolve_device(args.device or "auto")
+    model, meta = load_policy(checkpoint, device)
+    if not isinstance(meta.get("config"), dict):
+        raise CheckpointError(f"{checkpoint}: meta.json has no training config to rebuild its env")
+    # The checkpoint's config picks the env, never code (docs/security.md). Evaluation plays no
+    # league, so league paths in it are dropped rather than confirmed.
+    saved = dict(meta["config"])
+    if str(saved.get("opponent", "")).startswith("league:"):
+        saved["opponent"] = "self"
+    saved.pop("league", None)
+    saved = trusted_config(saved, checkpoint, args.env_factory, None, False)
+    cfg = config_from_dict(saved)
+    env_changes = _eval_env_overrides(args)
+    if cfg.env_factory and (env_changes or args.red):
+        fail(
+            f"{checkpoint} was trained on a custom env ({cfg.env_factory}): --red, --map-size, "
+            "--map-type, --packs, --episode-seconds and --omniscient apply to the echelon simulator"
+        )
     red = args.red or _trained_heuristic(cfg, meta)
     if red:  # the core heuristic drives red; the opponent's rows are then ignored
-        cfg = config_from_dict(merge(meta["config"], {"env": {"red": red}}))
-    env = env_factory_for(cfg)(args.worlds, args.seed)
+        env_changes["red"] = red
+    changes: dict[str, Any] = {"env": env_changes} if env_changes else {}
+    if args.threads is not None:
+        changes["env_threads"] = args.threads
+    if changes:
+        cfg = config_from_dict(merge(saved, changes))
+    matches = args.matches or EVAL_MATCHES
+    env = env_factory_for(cfg)(min(args.worlds, matches), args.seed)
     opponent: Any = None
     if getattr(env, "team_slices", {}).get("red") is not None:
         if args.opponent == "self":
-            import torch
-
             opponent = SelfPlayOpponent(model, torch.Generator(device).manual_seed(args.seed))
         else:
             opponent = IdleOpponent(env.action_dim)
     result = evaluate_policy(
-        env, model, args.episodes, device, opponent, deterministic=not args.stochastic
+        env, model, matches, device, opponent, deterministic=not args.stochastic
     )
-    result_red = {"red": red or args.opponent}
-    report: dict[str, Any] = {**result, **result_red, "checkpoint": str(args.checkpoint)}
+    result_red = {"red": red or args.opponent or "idle"}
+    report: dict[str, Any] = {**result, **result_red, "checkpoint": str(checkpoint)}
     if "wins" in report:
         report.update(_intervals(report))
     if args.json:
@@ -251,9 +599,13 @@ def register(subparsers: Any) -> None:
     train = subparsers.add_parser(
         "train",
         help="train a PPO-LSTM policy",
-        description="Train a recurrent PPO policy for the blue team (see docs/training.md).",
+        description="Train a recurrent PPO policy for the blue team (see docs/training.md). "
+        "A new run writes to a fresh folder runs/train-<date>-<time> unless --run-dir names "
+        "one; Ctrl-C stops after the current update and saves a checkpoint.",
     )
-    train.add_argument("--preset", choices=sorted(PRESETS), default="default")
+    train.add_argument(
+        "--preset", choices=sorted(PRESETS), help=f"starting config (default {DEFAULT_PRESET})"
+    )
     train.add_argument("--config", type=Path, help="YAML file with TrainConfig fields")
     train.add_argument(
         "--set",
@@ -267,11 +619,22 @@ def register(subparsers: Any) -> None:
         metavar="FIELD=VALUE",
         help="EnvConfig field, e.g. packs_per_team=2 (repeatable)",
     )
-    train.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
-    train.add_argument("--seed", type=int)
-    train.add_argument("--num-worlds", type=int)
-    train.add_argument("--total-steps", type=int, help="learner agent-steps to train for")
-    train.add_argument("--run-dir")
+    add_map_size_argument(train, help_text="map size in voxels (the env's map_size field)")
+    train.add_argument("--device", type=device_name, default=None, help=DEVICE_HELP)
+    train.add_argument("--seed", type=non_negative_int)
+    train.add_argument("--num-worlds", type=positive_int)
+    train.add_argument("--total-steps", type=positive_int, help="learner agent-steps to train for")
+    train.add_argument(
+        "--run-dir",
+        help="run folder (default: a new runs/train-<date>-<time>); one that holds another run "
+        "is refused unless --resume or --force",
+    )
+    train.add_argument(
+        "--force",
+        action="store_true",
+        help="start over in a --run-dir that holds a run (deletes it), or resume from a "
+        "checkpoint that has later ones (deletes those)",
+    )
     train.add_argument(
         "--opponent",
         metavar="KIND",
@@ -285,17 +648,22 @@ def register(subparsers: Any) -> None:
     )
     train.add_argument(
         "--heatmap-every",
-        type=int,
+        type=non_negative_int,
         metavar="N",
         help="TensorBoard heatmaps every N updates (0 off)",
     )
     train.add_argument(
         "--env-factory", help="custom env: 'module:function(num_worlds, seed, **env)'"
     )
-    train.add_argument("--resume", help="checkpoint directory, or a run directory (latest)")
+    train.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue a run: its folder (latest checkpoint) or a checkpoint folder; writes "
+        "into that run folder (or --run-dir)",
+    )
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases")
     train.add_argument("--compile", action="store_true", help="torch.compile the model")
-    train.add_argument("--threads", type=int, help="torch CPU threads")
+    train.add_argument("--threads", type=positive_int, help="torch CPU threads")
     train.add_argument(
         "--league", metavar="PATH", help="league file for --submit (league:PATH opponents name it)"
     )
@@ -310,28 +678,53 @@ def register(subparsers: Any) -> None:
     train.add_argument(
         "--submit-best", action="store_true", help="also submit every new best checkpoint"
     )
-    train.add_argument("--env-threads", type=int, help="simulator worker threads")
+    train.add_argument("--env-threads", type=positive_int, help="simulator worker threads")
     train.set_defaults(func=handle_train)
 
     ev = subparsers.add_parser(
         "eval",
-        help="evaluate a checkpoint",
-        description="Evaluate a checkpoint: win/draw/loss with 95%% Wilson intervals "
-        "(--json for JSON).",
+        help="evaluate a checkpoint, or play core controllers against each other",
+        description="Evaluate a checkpoint against the heuristic (or an idle or self-play red): "
+        "a table of wins, draws and losses with 95% Wilson intervals, or JSON with --json. "
+        "Without a checkpoint: matches between core controllers (--blue/--red, --ladder).",
     )
     ev.add_argument(
         "checkpoint",
         type=Path,
         nargs="?",
-        help="checkpoint directory; omit it for --blue/--red or --ladder matches",
+        help="checkpoint folder, a file inside one, or a run folder (its best/, else its latest "
+        "checkpoint); omit it for --blue/--red or --ladder matches",
     )
-    ev.add_argument("--episodes", type=int, default=32)
-    ev.add_argument("--worlds", type=int, default=16)
-    ev.add_argument("--seed", type=int, default=12345)
-    ev.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
-    ev.add_argument("--opponent", choices=["self", "idle"], default="idle")
+    ev.add_argument(
+        "--matches",
+        "--episodes",
+        dest="matches",
+        type=positive_int,
+        default=None,
+        help=f"matches to play (per pairing with --ladder; default {EVAL_MATCHES} with a "
+        "checkpoint, 100 without); --episodes is an alias",
+    )
+    ev.add_argument("--worlds", type=positive_int, default=16, help="matches played at once")
+    ev.add_argument("--seed", type=non_negative_int, default=12345)
+    ev.add_argument(
+        "--device",
+        type=device_name,
+        default=None,
+        help="device of the checkpoint's policy: " + DEVICE_HELP,
+    )
+    ev.add_argument(
+        "--opponent",
+        choices=["self", "idle"],
+        default=None,
+        help="red when no heuristic drives it (default idle)",
+    )
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the mean")
+    ev.add_argument(
+        "--env-factory",
+        help="custom env 'module:function' for a checkpoint trained on one (a checkpoint names "
+        "its factory but never chooses code itself: docs/security.md)",
+    )
     ev.set_defaults(func=handle_eval)
     from echelon.heuristic.cli import add_match_arguments
 
-    add_match_arguments(ev)  # --blue/--red heuristic:N, --ladder (docs/heuristic.md)
+    add_match_arguments(ev)  # --blue/--red heuristic:N, --ladder, env flags (docs/heuristic.md)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import shutil
 import subprocess
 import time
 from collections import deque
@@ -32,11 +31,13 @@ from torch import Tensor
 
 from echelon.rl.model import RecurrentActorCritic, compile_model
 from echelon.rl.registry import MODEL_NAMES, build_model
+from echelon.train import run_dir as run_dirs
 from echelon.train.buffer import RolloutBuffer
 from echelon.train.checkpoint import (
     CheckpointError,
     capture_rng_states,
     load_checkpoint,
+    remove_checkpoint_dir,
     restore_rng_states,
     save_checkpoint,
 )
@@ -170,6 +171,9 @@ class Trainer:
         self.best_score: tuple[float, ...] | None = None
         self.recent_returns: deque[float] = deque(maxlen=100)
         self.recent_winners: deque[int] = deque(maxlen=100)
+        # Set from a signal handler (Ctrl-C in `echelon train`): the loop stops after the update
+        # in progress, and the caller saves a checkpoint.
+        self.stop_requested = False
 
     # -- one update ---------------------------------------------------------------------
     def progress(self) -> float:
@@ -325,7 +329,7 @@ class Trainer:
         )
         start_time = time.perf_counter()
         start_update = self.update
-        while self.update < end:
+        while self.update < end and not self.stop_requested:
             metrics = self.run_update()
             history.append(metrics)
             self.logger.record("update", **metrics)
@@ -365,18 +369,21 @@ class Trainer:
         score: tuple[float, ...] = (result.get("win_rate", 0.0), result["mean_return"])
         if self.curriculum is not None:  # a win at a higher level beats any at a lower one
             score = (float(self.curriculum.level), *score)
-        improved = self.best_score is None or score > self.best_score
+        # best/ is this run folder's best: the first evaluation written into a folder counts as
+        # an improvement (a run resumed into a new folder brings an old best score along), so
+        # every run that evaluated has a best/.
+        first_here = self.run_dir is not None and not (self.run_dir / "best").is_dir()
+        improved = self.best_score is None or score > self.best_score or first_here
         self.logger.line(
             f"eval @ {self.update}: return {result['mean_return']:+.3f} "
             f"win {result.get('win_rate', float('nan')):.2f}" + (" (best)" if improved else "")
         )
-        if improved and self.run_dir is not None:
+        if improved:
             self.best_score = score
-            self.save(self.run_dir / "best", extra_meta={"eval": result})
-            if cfg.league.submit_best:
-                self.submit_to_league(self.run_dir / "best", tag="best")
-        elif improved:
-            self.best_score = score
+            if self.run_dir is not None:
+                self.save(self.run_dir / "best", extra_meta={"eval": result})
+                if cfg.league.submit_best:
+                    self.submit_to_league(self.run_dir / "best", tag="best")
 
     def _maybe_save(self) -> None:
         cfg = self.cfg
@@ -384,18 +391,39 @@ class Trainer:
             return
         last = self.update >= self.total_updates
         if (cfg.save_every and self.update % cfg.save_every == 0) or last:
-            path = self.save(self.run_dir / "checkpoints" / f"update_{self.update:06d}")
+            self.checkpoint_now()
+
+    def checkpoint_path(self) -> Path | None:
+        """Where this update's checkpoint goes (``RUN/checkpoints/update_N``)."""
+        if self.run_dir is None:
+            return None
+        return self.run_dir / run_dirs.CHECKPOINTS / f"update_{self.update:06d}"
+
+    def checkpoint_now(self) -> Path | None:
+        """Save this update's checkpoint (unless it exists) and rotate old ones."""
+        path = self.checkpoint_path()
+        if path is None:
+            return None
+        if not (path / "meta.json").is_file():
+            self.save(path)
             self.logger.record("checkpoint", update=self.update, path=str(path))
-            self._prune_checkpoints()
+        self._prune_checkpoints()
+        return path
 
     def _prune_checkpoints(self) -> None:
+        """Keep the newest ``keep_checkpoints`` up to this update (numeric order). Checkpoints
+        beyond this update are not this run's past and are never touched, so the one just
+        written is always kept."""
         assert self.run_dir is not None
         if not self.cfg.keep_checkpoints:
             return
-        folder = self.run_dir / "checkpoints"
-        kept = sorted(p for p in folder.glob("update_*") if p.is_dir() and "." not in p.name)
-        for old in kept[: -self.cfg.keep_checkpoints]:
-            shutil.rmtree(old, ignore_errors=True)
+        past = [
+            p
+            for p in run_dirs.checkpoints(self.run_dir)
+            if (run_dirs.checkpoint_update(p) or 0) <= self.update
+        ]
+        for old in past[: -self.cfg.keep_checkpoints]:
+            remove_checkpoint_dir(old)  # a kill mid-delete leaves no half checkpoint
 
     # -- checkpoints --------------------------------------------------------------------
     def _generators(self) -> dict[str, torch.Generator]:
@@ -454,6 +482,7 @@ class Trainer:
             )
         counters = meta["counters"]
         self.update, self.agent_steps = counters["update"], counters["agent_steps"]
+        self.logger.rewind(self.update)  # a run killed after this checkpoint logged later updates
         self.episodes = counters["episodes"]
         self.best_score = tuple(meta["best_score"]) if meta.get("best_score") else None  # type: ignore[assignment]
         self.learner.value_norm.load_state_dict(meta["value_normalizer"])
