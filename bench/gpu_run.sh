@@ -9,7 +9,7 @@
 #          less of nvcc than the default three)
 #   test   only the `cuda`-marked tests (the CPU suite runs everywhere else)
 #   bench  kernels, rays, the CUDA env at 256/1024/4096 worlds and the CPU env at the same worlds
-#          and thread count, one PPO update on the GPU
+#          and thread count, training updates on the GPU (echelon bench train)
 # Each stage runs under `timeout`, prints its time, and stops the script on failure (set -e);
 # full logs (build, pytest, each bench) and the JSON results go to $OUT (or bench/results/).
 # --dry-run prints what each stage would run and checks nothing needs a GPU to get that far.
@@ -120,7 +120,7 @@ if [ "$stage" != test ]; then
   # The CPU path at the same worlds and thread count: the comparison only this machine can make.
   run_stage "bench env cpu" 150 "$out/env_cpu.log" "$py" -m echelon bench env --device cpu \
     --worlds 256,1024,4096 --threads 16 --steps 20 --split --out "$out/env_cpu.json"
-  run_stage "bench ppo cuda" 90 "$out/ppo_cuda.log" "$py" "$src/bench/bench_ppo.py" --device cuda \
-    --columns 4096 --modes packed --repeats 2 --out "$out/ppo_cuda.json"
+  run_stage "bench train cuda" 120 "$out/train_cuda.log" "$py" -m echelon bench train --device cuda \
+    --updates 3 --warmup 1 --out "$out/train_cuda.json"
 fi
 echo "results and logs in $out"

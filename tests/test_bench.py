@@ -67,6 +67,52 @@ def test_kernel_bench_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert record["copy_bandwidth_bytes_per_s"] > 0 and "cpu" in record["machine"]
 
 
+def test_train_bench_reports_training_beside_the_env_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "train.json"
+    argv = ["bench", "train", "--preset", "smoke", "--updates", "2", "--warmup", "0"]
+    argv += ["--set", "env.map_size=[32,32,8]", "--set", "num_worlds=2", "--out", str(out)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "ratio train / env" in text and "learner" in text
+    record = json.loads(out.read_text())
+    r = record["result"]
+    assert record["benchmark"] == "train" and "cpu" in record["machine"]
+    # 2 updates of the smoke preset: 32 steps x 2 worlds x 5 learning agents each.
+    assert r["learner_steps"] == 2 * 32 * 2 * 5 and r["env_only_steps"] == 2 * 32
+    assert r["ratio"] == pytest.approx(
+        r["train_learner_steps_per_s"] / r["env_only_learner_steps_per_s"]
+    )
+    split = r["time_env"] + r["time_inference"] + r["time_learner"] + r["time_other"]
+    # The four parts are measured separately; together they cover the timed updates.
+    assert split == pytest.approx(r["seconds"], rel=0.05)
+    assert min(r["time_env"], r["time_inference"], r["time_learner"]) > 0
+
+
+def test_training_curve_wall_minutes_skip_the_gap_of_a_resume() -> None:
+    """bench/plot_training_curve.py: minutes of training before each update ended. Between
+    consecutive records the clock difference counts; after a gap of more than a minute (a stop
+    and a --resume) only the update's own rollout + learner seconds do."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "plot_training_curve.py"
+    spec = importlib.util.spec_from_file_location("plot_training_curve", path)
+    assert spec is not None and spec.loader is not None
+    curve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(curve)
+    rows = [
+        {"time": 1000.0, "rollout_seconds": 4.0, "update_seconds": 8.0},
+        {"time": 1012.0, "rollout_seconds": 4.0, "update_seconds": 8.0},
+        {"time": 1030.0, "rollout_seconds": 4.0, "update_seconds": 8.0},
+        {"time": 5000.0, "rollout_seconds": 3.0, "update_seconds": 3.0},  # resumed later
+        {"time": 5006.0, "rollout_seconds": 3.0, "update_seconds": 3.0},
+    ]
+    minutes = curve.wall_minutes(rows)
+    expected_seconds = [12.0, 24.0, 42.0, 48.0, 54.0]
+    assert minutes == pytest.approx([s / 60.0 for s in expected_seconds], rel=1e-12)
+
+
 # --- bench/gpu_run.sh: its logic up to the GPU, on any machine ---
 
 GPU_RUN = Path(__file__).resolve().parent.parent / "bench" / "gpu_run.sh"
@@ -95,7 +141,7 @@ def test_gpu_run_dry_run_lists_every_stage_with_its_timeout(tmp_path: Path) -> N
     assert stages[0] == "[dry-run] build" and "[dry-run] test" in stages
     assert "[dry-run] bench env cuda" in stages and "[dry-run] bench env cpu" in stages
     assert "-DCMAKE_CUDA_ARCHITECTURES" not in r.stdout  # passed through CMAKE_ARGS
-    assert "-m cuda" in r.stdout and "--threads 16" in r.stdout
+    assert "-m cuda" in r.stdout and "--threads 16" in r.stdout and "bench train" in r.stdout
 
 
 def test_gpu_run_without_a_gpu_says_so(tmp_path: Path) -> None:

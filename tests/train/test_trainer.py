@@ -191,3 +191,17 @@ def test_config_layers_and_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="preset"):
         resolve_config("huge")
     assert resolve_config("smoke").model.hidden == 32
+
+
+def test_update_metrics_split_the_wall_time() -> None:
+    cfg = resolve_config(
+        "smoke",
+        flags={"num_worlds": 4, "opponent": "idle", "eval_every": 0, "save_every": 0},
+    )
+    trainer = Trainer(cfg, lambda n, s: ZoneWalkEnv(n, s))
+    m = trainer.run_update()
+    parts = [m["time_env"], m["time_inference"], m["time_learner"], m["time_other"]]
+    assert all(p >= 0 for p in parts) and m["time_env"] > 0 and m["time_learner"] > 0
+    total = m["rollout_seconds"] + m["update_seconds"]
+    assert sum(parts) == pytest.approx(total, rel=0.05, abs=1e-3)
+    assert m["steps_per_second"] == pytest.approx(trainer.samples_per_update / total, rel=0.05)

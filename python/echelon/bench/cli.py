@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from echelon.bench.table import format_table, write_json
 from echelon.cli_args import (
     add_device_argument,
     add_map_size_argument,
+    non_negative_int,
     positive_int,
     positive_int_list,
     resolve_device,
@@ -89,6 +91,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="cuda-emulated: the kernels' host emulation against host memcpy (no GPU needed)",
     )
     kernels.set_defaults(func=run_kernels_bench)
+
+    train = sub.add_parser(
+        "train",
+        help="end-to-end training agent-steps/s beside the env alone, same config",
+        description="Times training updates of a preset (with its split: env, policy acting, "
+        "learner, other) and the environment alone for the same config, and prints their ratio.",
+    )
+    train.add_argument("--preset", default="ladder", help="training preset (echelon train)")
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.FIELD=VALUE",
+        help="override a training config field, e.g. ppo.update_epochs=2 (repeatable)",
+    )
+    train.add_argument("--updates", type=positive_int, default=5, help="timed updates (default 5)")
+    train.add_argument("--warmup", type=non_negative_int, default=1, help="untimed updates first")
+    add_device_argument(train)
+    _out(train, "train.json")
+    train.set_defaults(func=run_train_bench)
 
     rays = sub.add_parser("rays", help="raycast rays/s and voxel-steps/s")
     rays.add_argument("--rays", type=positive_int, default=1_000_000)
@@ -166,6 +188,58 @@ def run_env_bench(args: argparse.Namespace) -> int:
             "machine": describe_machine(),
             "map_size": args.map_size,
             "results": records,
+        },
+    )
+    print(f"\nwritten to {out}")
+    return 0
+
+
+def run_train_bench(args: argparse.Namespace) -> int:
+    from echelon.bench.train_bench import bench_train
+    from echelon.train.config import resolve_config
+
+    try:
+        cfg = resolve_config(
+            args.preset, flags={"device": resolve_device(args.device)}, overrides=args.set
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = _output_path(args.out, "train.json")
+    print(
+        f"preset {args.preset}: {cfg.num_worlds} worlds, map {cfg.env.get('map_size', 'default')}, "
+        f"model {cfg.model.kind} {cfg.model.hidden}/{cfg.model.lstm_hidden}, "
+        f"{args.updates} timed updates ...",
+        flush=True,
+    )
+    r = bench_train(cfg, args.updates, args.warmup)
+    split = r.time_env + r.time_inference + r.time_learner + r.time_other
+    rows = [
+        ["training (end to end)", r.train_steps_per_s, r.seconds],
+        ["environment alone", r.env_steps_per_s, r.env_only_seconds],
+    ]
+    print(format_table(["what", "learner agent-steps/s", "seconds"], rows))
+    print(
+        f"ratio train / env: {r.ratio:.2f}   split of training time: "
+        f"env {r.time_env / split:.0%}, policy acting {r.time_inference / split:.0%}, "
+        f"learner {r.time_learner / split:.0%}, other {r.time_other / split:.0%}"
+    )
+    write_json(
+        out,
+        {
+            "benchmark": "train",
+            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "machine": describe_machine(),
+            "preset": args.preset,
+            "overrides": args.set,
+            "config": {
+                "num_worlds": cfg.num_worlds,
+                "env": cfg.env,
+                "ppo": dataclasses.asdict(cfg.ppo),
+                "model": dataclasses.asdict(cfg.model),
+                "torch_threads": cfg.torch_threads,
+                "env_threads": cfg.env_threads,
+            },
+            "result": r.as_dict(),
         },
     )
     print(f"\nwritten to {out}")

@@ -22,6 +22,7 @@ heatmap recorder) sees every step's raw outputs.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -54,6 +55,11 @@ class RolloutStats:
     valid_fraction: float = 1.0
     mean_reward: float = 0.0
     late_terminal_missed_fraction: float | None = None  # None: no late terminal rewards
+    # Wall time of the rollout split by who spent it: the simulator (``env.step``), the
+    # policy (forward + sampling for the learner and the opponent), and the rest (bookkeeping).
+    env_seconds: float = 0.0
+    inference_seconds: float = 0.0
+    seconds: float = 0.0
 
 
 class RolloutCollector:
@@ -165,6 +171,8 @@ class RolloutCollector:
         self, buf: RolloutBuffer, denormalize_value: Callable[[Tensor], Tensor] | None = None
     ) -> RolloutStats:
         stats = RolloutStats()
+        clock = time.perf_counter
+        t_begin = clock()
         finished_returns: list[Tensor] = []
         finished_lengths: list[Tensor] = []
         finished_winners: list[Tensor] = []
@@ -176,9 +184,11 @@ class RolloutCollector:
             obs = self._learner_rows(self.obs)
             start = self._column_start()
             valid = self._learner_rows(self.alive)
+            t_policy = clock()
             out, next_state = self.model(obs, self.state, start)
             dist = self.model.distribution(out)
             action = dist.sample(self.generator)
+            stats.inference_seconds += clock() - t_policy
             buf.obs[t] = obs
             buf.actions[t] = action
             buf.logprobs[t] = dist.log_prob(action)
@@ -186,7 +196,12 @@ class RolloutCollector:
             buf.episode_start[t] = start
             buf.valid[t] = valid
 
-            env_obs, reward, terminated, truncated, info = self.env.step(self._full_actions(action))
+            t_opponent = clock()
+            full_actions = self._full_actions(action)
+            t_env = clock()
+            stats.inference_seconds += t_env - t_opponent
+            env_obs, reward, terminated, truncated, info = self.env.step(full_actions)
+            stats.env_seconds += clock() - t_env
             reward_l = self._learner_rows(reward.to(self.device)) * valid
             truncated_l = self._learner_rows(truncated.to(self.device)) & valid
             done_l = (self._learner_rows(terminated.to(self.device)) | truncated_l) & valid
@@ -204,7 +219,9 @@ class RolloutCollector:
                 self.ep_return += late / self.per_world
             if bool(truncated_l.any()):
                 final = self._learner_rows(info["final_obs"].to(self.device))
+                t_policy = clock()
                 f_out, _ = self.model(final, next_state, torch.zeros_like(start))
+                stats.inference_seconds += clock() - t_policy
                 buf.bootstrap[t] = torch.where(
                     truncated_l, self._value(f_out.value, denormalize_value), 0.0
                 )
@@ -236,4 +253,5 @@ class RolloutCollector:
         stats.mean_reward = float(buf.rewards.sum() / buf.valid.sum().clamp_min(1))
         if self.late_credit is not None:
             stats.late_terminal_missed_fraction = self.late_credit.missed_fraction()
+        stats.seconds = clock() - t_begin
         return stats

@@ -39,6 +39,10 @@ GROUPS = {
     "steps_per_second": "perf",
     "rollout_seconds": "perf",
     "update_seconds": "perf",
+    "time_env": "time",
+    "time_inference": "time",
+    "time_learner": "time",
+    "time_other": "time",
 }
 
 
@@ -148,6 +152,21 @@ def format_eta(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes}:{sec:02d}"
 
 
+TIME_SPLIT = (("env", "time_env"), ("act", "time_inference"), ("learn", "time_learner"))
+
+
+def _time_split(m: dict[str, float]) -> str:
+    """``"env 31% act 12% learn 52% | "``: shares of the update's wall time (other = rest)."""
+    parts = [m.get(key) for _, key in TIME_SPLIT] + [m.get("time_other")]
+    if not all(isinstance(v, float) for v in parts):
+        return ""
+    total = sum(parts)  # type: ignore[arg-type]
+    if total <= 0:
+        return ""
+    shares = " ".join(f"{name} {100 * float(m[key]) / total:.0f}%" for name, key in TIME_SPLIT)
+    return f"{shares} | "
+
+
 def console_line(update: int, total_updates: int, m: dict[str, float], eta_s: float) -> str:
     def f(key: str, fmt: str) -> str:
         v = m.get(key)
@@ -160,5 +179,6 @@ def console_line(update: int, total_updates: int, m: dict[str, float], eta_s: fl
         f"ent {f('entropy', '+.3f')} | kl {f('approx_kl', '.4f')} clip {f('clipfrac', '.3f')} "
         f"gn {f('grad_norm', '.3f')} | "
         + (f"lvl {int(m['opponent_level'])} | " if "opponent_level" in m else "")
+        + _time_split(m)
         + f"eta {format_eta(eta_s)}"
     )

@@ -125,6 +125,11 @@ class Trainer:
         if cfg.model.compile:
             compile_model(self.model)
         self.learner = PPOLearner(self.model, cfg.ppo, self.device, seed=cfg.seed)
+        if cfg.init_from:
+            # Warm start: weights and value normaliser from another run's checkpoint; this run's
+            # counters, optimiser, environments and curriculum start fresh (docs/training.md).
+            meta, _ = load_checkpoint(cfg.init_from, self.model, None, self.device)
+            self.learner.value_norm.load_state_dict(meta["value_normalizer"])
         self.opponent_generator = torch.Generator(device=self.device)
         self.opponent_generator.manual_seed(cfg.seed + 1)
         self.opponent: Opponent | None = None
@@ -171,9 +176,11 @@ class Trainer:
         self.best_score: tuple[float, ...] | None = None
         self.recent_returns: deque[float] = deque(maxlen=100)
         self.recent_winners: deque[int] = deque(maxlen=100)
+        self._pending_other_seconds = 0.0  # evaluation/checkpoint time, charged to the next update
         # Set from a signal handler (Ctrl-C in `echelon train`): the loop stops after the update
         # in progress, and the caller saves a checkpoint.
         self.stop_requested = False
+        self.time_limit_reached = False
 
     # -- one update ---------------------------------------------------------------------
     def progress(self) -> float:
@@ -207,6 +214,20 @@ class Trainer:
         metrics.update(self._curriculum_step(stats.winners))
         if stats.late_terminal_missed_fraction is not None:
             metrics["late_terminal_missed_fraction"] = stats.late_terminal_missed_fraction
+        t3 = time.perf_counter()
+        # Where this update's wall time went (docs/training.md, "Where the time goes"):
+        # the simulator, the policy acting during the rollout, the learner's PPO epochs, and
+        # everything else (rollout bookkeeping, curriculum, logging, and the evaluation and
+        # checkpoint that followed the previous update).
+        other = (stats.seconds - stats.env_seconds - stats.inference_seconds) + (t3 - t2)
+        other += self._pending_other_seconds
+        self._pending_other_seconds = 0.0
+        metrics.update(
+            time_env=stats.env_seconds,
+            time_inference=stats.inference_seconds,
+            time_learner=t2 - t1,
+            time_other=other,
+        )
         metrics.update(
             update=float(self.update),
             agent_steps=float(self.agent_steps),
@@ -219,7 +240,7 @@ class Trainer:
             mean_reward=stats.mean_reward,
             rollout_seconds=t1 - t0,
             update_seconds=t2 - t1,
-            steps_per_second=self.samples_per_update / (t2 - t0),
+            steps_per_second=self.samples_per_update / (t3 - t0),
         )
         if isinstance(self.opponent, LeagueOpponent):
             metrics.update(self._league_step(self.opponent))
@@ -337,8 +358,16 @@ class Trainer:
             elapsed = time.perf_counter() - start_time
             eta = elapsed / (self.update - start_update) * (end - self.update)
             self.logger.line(console_line(self.update, end, metrics, eta))
+            t_extra = time.perf_counter()
             self._maybe_evaluate()
             self._maybe_save()
+            self._pending_other_seconds += time.perf_counter() - t_extra
+            limit = self.cfg.time_limit_minutes
+            if limit is not None and time.perf_counter() - start_time >= 60.0 * limit:
+                self.time_limit_reached = True
+                self.logger.line(f"time limit of {limit:g} minutes reached at update {self.update}")
+                self.checkpoint_now()
+                break
         return history
 
     def evaluate(self) -> dict[str, float]:

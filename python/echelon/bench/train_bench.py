@@ -1,0 +1,111 @@
+"""End-to-end training throughput beside the environment alone, for the same config.
+
+``bench_train`` builds the same ``Trainer`` that ``echelon train`` builds (no run directory:
+no evaluation, checkpoints or heatmaps), runs a warm-up update and then ``updates`` timed
+updates, and reports learner agent-steps/s with the split of the time (simulator, policy
+acting, PPO learner, the rest). It then steps a fresh environment of the same config, world
+count and threads with pre-drawn random actions for as many steps as the timed rollouts took,
+and reports the environment-only rate in the same unit (learner agent-steps: env steps x
+learning agents). ``ratio = train / env`` is the share of the simulator's speed that reaches
+the learner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from echelon.train.config import TrainConfig
+
+
+@dataclass(frozen=True)
+class TrainBenchResult:
+    updates: int
+    learner_steps: int  # learner agent-steps in the timed updates
+    seconds: float
+    time_env: float
+    time_inference: float
+    time_learner: float
+    time_other: float
+    env_only_seconds: float
+    env_only_steps: int  # env steps (each stepping every world once)
+    columns: int  # learning agents over all worlds
+    num_agents: int  # agents per world, both teams
+
+    @property
+    def train_steps_per_s(self) -> float:
+        return self.learner_steps / self.seconds
+
+    @property
+    def env_steps_per_s(self) -> float:
+        """Environment alone, in learner agent-steps per second."""
+        return self.env_only_steps * self.columns / self.env_only_seconds
+
+    @property
+    def ratio(self) -> float:
+        return self.train_steps_per_s / self.env_steps_per_s
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out.update(
+            train_learner_steps_per_s=self.train_steps_per_s,
+            env_only_learner_steps_per_s=self.env_steps_per_s,
+            ratio=self.ratio,
+        )
+        return out
+
+
+def bench_train(cfg: TrainConfig, updates: int, warmup: int = 1) -> TrainBenchResult:
+    """Times ``updates`` training updates and the environment alone for the same config."""
+    from echelon.train.cli import env_factory_for
+    from echelon.train.env_protocol import opponent_slice
+    from echelon.train.trainer import Trainer
+
+    if updates < 1 or warmup < 0:
+        raise ValueError(f"updates must be >= 1 and warmup >= 0, got {updates}, {warmup}")
+    cfg = dataclasses.replace(cfg, eval_every=0, save_every=0, heatmap_every=0)
+    factory = env_factory_for(cfg)
+    trainer = Trainer(cfg, factory)
+    for _ in range(warmup):
+        trainer.run_update()
+    totals = dict.fromkeys(("time_env", "time_inference", "time_learner", "time_other"), 0.0)
+    start = time.perf_counter()
+    for _ in range(updates):
+        metrics = trainer.run_update()
+        for key in totals:
+            totals[key] += metrics[key]
+    seconds = time.perf_counter() - start
+    columns = trainer.collector.columns
+    learner_steps = updates * trainer.samples_per_update
+    env_steps = updates * cfg.ppo.rollout_steps
+    red_external = opponent_slice(trainer.env) is not None
+    del trainer
+
+    env = factory(cfg.num_worlds, cfg.seed + 7)
+    env.reset()
+    gen = torch.Generator().manual_seed(cfg.seed)
+    shape = (env.num_worlds, env.num_agents, env.action_dim)
+    pool = [torch.rand(shape, generator=gen) * 2 - 1 for _ in range(8)]
+    if not red_external:  # a core-driven red ignores its rows; keep them zero like training
+        for actions in pool:
+            actions[:, env.num_agents // 2 :] = 0.0
+    for i in range(min(10, env_steps)):
+        env.step(pool[i % len(pool)])
+    t0 = time.perf_counter()
+    for i in range(env_steps):
+        env.step(pool[i % len(pool)])
+    env_seconds = time.perf_counter() - t0
+    return TrainBenchResult(
+        updates=updates,
+        learner_steps=learner_steps,
+        seconds=seconds,
+        env_only_seconds=env_seconds,
+        env_only_steps=env_steps,
+        columns=columns,
+        num_agents=env.num_agents,
+        **totals,
+    )
