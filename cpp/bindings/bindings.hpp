@@ -8,6 +8,7 @@
 //   terrain.cpp  procedural maps and nav graphs on bare voxel grids
 //   replay.cpp   the replay recorder on BatchSim: record, take_records (VecEnv's replay face),
 //                record_in_progress; the mech flag names and class table replay files carry
+//   math.cpp     the observation's shared host/device math, elementwise (tests)
 // Thin: argument checks, views and GIL release; no game logic.
 #include <nanobind/nanobind.h>
 
@@ -23,6 +24,7 @@ void bind_inspect(nanobind::module_& m);
 void bind_world(nanobind::module_& m);
 void bind_terrain(nanobind::module_& m);
 void bind_replay(nanobind::module_& m);
+void bind_math(nanobind::module_& m);
 
 namespace echelon::bindings {
 

@@ -12,4 +12,5 @@ NB_MODULE(_core, m) {
     bind_world(m);
     bind_terrain(m);
     bind_replay(m);
+    bind_math(m);
 }

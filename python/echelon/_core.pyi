@@ -488,7 +488,7 @@ class BatchSim:
 
     def mirror_timings(self) -> dict:
         """
-        Times (ms) of the last step's mirror phases: upload, terrain, los, assemble.
+        Times (ms) of the last step's mirror phases: upload, terrain, los, assemble; host_ms: the calling thread's own time in the mirror (less an emulated device's copies and kernel bodies).
         """
 
     def set_write_observations(self, on: bool) -> None:
@@ -823,4 +823,9 @@ mech_flag_names: list = ...
 def class_table() -> list:
     """
     Per hull class: id, name, half_size (hitbox half extents x, y, z), hp, leg_hp, heat_cap, max_speed, tonnage.
+    """
+
+def shared_math(name: str, x: Annotated[Buffer, dict(shape=(None,), order='C', device='cpu', writable=False)], y: object | None = None) -> Annotated[Buffer, dict(shape=(None,))]:
+    """
+    Elementwise sin, cos, log or atan2(x, y) of float32 arrays by the observation's shared host/device math (the bits the CPU writer and the CUDA kernels compute).
     """
