@@ -239,3 +239,26 @@ def test_bad_arguments_are_named():
     env.record(worlds=[0])
     with pytest.raises(ValueError, match="JSON-serialisable"):
         env.set_replay_meta(0, {"x": float("nan")})
+
+
+def test_the_observation_backend_does_not_change_a_replay():
+    # The mirror backends stage voxel edits and hand contact slots back during the step; the
+    # recorder reads the world itself, so a replay is the same whoever writes the observation.
+    cfg = EnvConfig(
+        map_size=(32, 32, 10), blue="heuristic:4", red="heuristic:4", max_episode_seconds=4.0
+    )
+    replays = {}
+    for backend in ("cpu", "cuda-emulated"):
+        env = VecEnv(cfg, num_worlds=2, seed=3, num_threads=1, device="cpu", obs_backend=backend)
+        env.record(worlds=[0, 1], episodes=1)
+        env.reset()
+        actions = torch.zeros(2, env.num_agents, env.action_dim)
+        for _ in range(20):
+            env.step(actions)
+        replays[backend] = env.take_replays()
+    assert len(replays["cpu"]) == 2
+    for a, b in zip(replays["cpu"], replays["cuda-emulated"], strict=True):
+        assert a.complete and b.complete and a.frames == b.frames
+        assert a.arrays.keys() == b.arrays.keys()
+        for name in a.arrays:
+            np.testing.assert_array_equal(a.arrays[name], b.arrays[name], err_msg=name)
