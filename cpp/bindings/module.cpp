@@ -159,8 +159,10 @@ NB_MODULE(_core, m) {
     }();
 
     nb::class_<BatchSim>(m, "BatchSim")
-        .def(nb::init<const SimConfig&, int, uint64_t, int>(), "config"_a, "num_worlds"_a, "seed"_a, "num_threads"_a)
+        .def(nb::init<const SimConfig&, int, uint64_t, int, uint64_t>(), "config"_a, "num_worlds"_a, "seed"_a, "num_threads"_a,
+             "world_offset"_a = 0)
         .def_prop_ro("num_worlds", &BatchSim::num_worlds)
+        .def_prop_ro("world_offset", &BatchSim::world_offset)
         .def_prop_ro("num_agents", &BatchSim::num_agents)
         .def_prop_ro("obs_dim", &BatchSim::obs_dim)
         .def_prop_ro("action_dim", &BatchSim::action_dim)

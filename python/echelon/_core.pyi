@@ -242,10 +242,20 @@ class SimConfig:
 episode_stat_names: list = ...
 
 class BatchSim:
-    def __init__(self, config: SimConfig, num_worlds: int, seed: int, num_threads: int) -> None: ...
+    def __init__(
+        self,
+        config: SimConfig,
+        num_worlds: int,
+        seed: int,
+        num_threads: int,
+        world_offset: int = 0,
+    ) -> None: ...
 
     @property
     def num_worlds(self) -> int: ...
+
+    @property
+    def world_offset(self) -> int: ...
 
     @property
     def num_agents(self) -> int: ...
