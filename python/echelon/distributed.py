@@ -358,12 +358,17 @@ def launch_torchrun(nproc: int, module_args: Sequence[str], module: str = "echel
             "--nproc starts torchrun itself; this process already runs under torchrun "
             "(leave out --nproc, or start it without torchrun)"
         )
+    from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.run import get_args_parser, run
 
     args = get_args_parser().parse_args(torchrun_argv(nproc, module_args, module))
     try:
         run(args)
+    except SignalException as stop:
+        # Ctrl-C or SIGTERM here: torchrun forwarded it to the ranks and waited for them to stop
+        # (``echelon train`` saves a checkpoint first); exit as a process stopped by it would.
+        return 128 + int(stop.sigval)
     except ChildFailedError as failure:
         _, first = failure.get_first_failure()
         code = first.exitcode

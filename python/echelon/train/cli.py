@@ -223,9 +223,10 @@ def _overrides(data: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]
     return data
 
 
-def plan_run(args: argparse.Namespace, machines: int = 1) -> RunPlan:
+def plan_run(args: argparse.Namespace, processes: int = 1, machines: int = 1) -> RunPlan:
     """Resolve the config, the run folder and the checkpoint to resume; validate; write nothing.
-    ``machines``: how many machines the job spans (a league they share needs shared locks)."""
+    ``processes``/``machines``: the job's size (every process needs a world; a league shared by
+    several machines needs locks that reach them all)."""
     if args.resume:
         plan = _plan_resume(args)
     else:
@@ -248,6 +249,7 @@ def plan_run(args: argparse.Namespace, machines: int = 1) -> RunPlan:
 
         EnvConfig.from_dict(plan.cfg.env)  # every field and range, before anything is built
     resolve_device(plan.cfg.device)
+    WorldShard.split(plan.cfg.num_worlds, processes)  # at least one world per process
     league = plan.cfg.league_path()
     if league is not None and not Path(league).is_file():
         fail(f"no league at {league}; create one with `echelon arena init {league}`")
@@ -397,7 +399,7 @@ def _train(args: argparse.Namespace, comm: Comm) -> int:
     from echelon.train.run_logger import RunLogger
 
     # Rank 0 plans (the other machines need not see the run folder) and sends the plan.
-    plan = comm.share_from_main(lambda: plan_run(args, machines=comm.nodes))
+    plan = comm.share_from_main(lambda: plan_run(args, comm.world_size, comm.nodes))
     cfg = plan.cfg
     main = comm.is_main
     trainer = Trainer(cfg, env_factory_for(cfg, comm), run_dir=plan.run_dir, comm=comm)
@@ -467,9 +469,8 @@ def _launch_ranks(args: argparse.Namespace) -> int:
         fail(
             "--nproc starts torchrun itself; under torchrun leave it out (torchrun sets the ranks)"
         )
-    plan = plan_run(args)  # the command's mistakes, reported once, before any process starts
+    plan = plan_run(args, nproc)  # the command's mistakes, once, before any process starts
     cfg = plan.cfg
-    WorldShard.split(cfg.num_worlds, nproc)  # at least one world per process
     if resolve_device(cfg.device).startswith("cuda") and torch.cuda.device_count() < nproc:
         fail(
             f"--nproc {nproc} with device {cfg.device}: each process needs its own GPU and torch "
