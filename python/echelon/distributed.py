@@ -202,11 +202,6 @@ class Comm:
             dist.all_reduce(tensor, op=dist.ReduceOp.SUM)  # gloo or NCCL by the tensor's device
         return tensor
 
-    def sum_float(self, value: float) -> float:
-        if not self.distributed:
-            return value
-        return float(self.sum_(torch.tensor(value, dtype=torch.float64)))
-
     def any(self, flag: bool) -> bool:
         """True on every rank when ``flag`` is true on some rank."""
         if not self.distributed:

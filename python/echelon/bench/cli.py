@@ -216,6 +216,8 @@ def run_train_bench(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    for n in args.nproc:
+        WorldShard.split(cfg.num_worlds, n)  # a world for every process, checked up front
     out = _output_path(args.out, "train.json")
     print(
         f"preset {args.preset}: {cfg.num_worlds} worlds, map {cfg.env.get('map_size', 'default')}, "
@@ -223,9 +225,6 @@ def run_train_bench(args: argparse.Namespace) -> int:
         f"{args.updates} timed updates ...",
         flush=True,
     )
-    for n in args.nproc:
-        if n > 1:
-            WorldShard.split(cfg.num_worlds, n)  # a world for every process, checked up front
     r = bench_train(cfg, args.updates, args.warmup)
     split = r.time_env + r.time_inference + r.time_learner + r.time_other
     rows = [

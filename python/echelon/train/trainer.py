@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -653,6 +654,9 @@ class Trainer:
                 tensors,
                 restore_play=bool(env_tensors) and callable(load_env),
             )
+            if mine is None and self.comm.rank > 0:  # restored rank 0's sampler: own stream
+                seed = rank_seed(self.cfg.seed + self.update, self.comm.rank)
+                self.opponent.sampler.rng = np.random.default_rng(seed)
         return meta
 
 
