@@ -47,6 +47,7 @@ from echelon.cli_args import (
     add_map_size_argument,
     device_name,
     non_negative_int,
+    positive_float,
     positive_int,
     resolve_device,
 )
@@ -162,6 +163,8 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         "total_steps",
         "opponent",
         "env_factory",
+        "init_from",
+        "time_limit_minutes",
     ):
         value = getattr(args, name)
         if value is not None:
@@ -709,6 +712,12 @@ def register(subparsers: Any) -> None:
         help="continue a run: its folder (latest checkpoint) or a checkpoint folder; writes "
         "into that run folder (or --run-dir)",
     )
+    train.add_argument(
+        "--init-from",
+        metavar="CHECKPOINT",
+        help="start a new run from another run's weights and value normaliser (a checkpoint "
+        "folder); unlike --resume, the env config may differ and counters start at 0",
+    )
     train.add_argument("--wandb", action="store_true", help="log to Weights & Biases")
     train.add_argument("--compile", action="store_true", help="torch.compile the model")
     train.add_argument("--threads", type=positive_int, help="torch CPU threads")
@@ -738,6 +747,13 @@ def register(subparsers: Any) -> None:
         help="train in N processes on this machine (torch.distributed.run; one GPU each with "
         "--device cuda); num_worlds is split between them. Several machines: see "
         "docs/training.md, 'Several processes and machines'",
+    )
+    train.add_argument(
+        "--time-limit",
+        dest="time_limit_minutes",
+        type=positive_float,
+        metavar="MINUTES",
+        help="stop and save after this much wall time (total steps still cap the run)",
     )
     train.set_defaults(func=handle_train)
 

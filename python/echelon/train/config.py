@@ -72,6 +72,13 @@ class TrainConfig:
     heatmap_every: int = 10  # updates between TensorBoard heatmaps (0: off)
     heatmap_grid: int = 32
     heatmap_sample_every: int = 4  # rollout steps between position/damage samples
+    # Start from another run's weights and value normaliser (a checkpoint directory); the
+    # optimiser, counters, environments and curriculum start fresh. Unlike --resume, the env
+    # config (rewards, map size ...) may differ from the checkpoint's.
+    init_from: str | None = None
+    # Stop (and save) after the first update that ends past this many minutes of wall time in
+    # this invocation; total_steps still caps the run. None: no limit.
+    time_limit_minutes: float | None = None
     ppo: PPOConfig = field(default_factory=PPOConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     curriculum: CurriculumConfig = field(default_factory=CurriculumConfig)
@@ -86,6 +93,10 @@ class TrainConfig:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.env_threads is not None and self.env_threads <= 0:
             raise ValueError(f"env_threads must be > 0 or None, got {self.env_threads}")
+        if self.time_limit_minutes is not None and not self.time_limit_minutes > 0:
+            raise ValueError(
+                f"time_limit_minutes must be > 0 or None, got {self.time_limit_minutes}"
+            )
         for name in (
             "opponent_refresh",
             "eval_every",
@@ -177,8 +188,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     # The recipe that climbs the heuristic ladder on the standard map (100x100x20 procedural,
     # one pack per team, full observation) on a 2-core CPU: docs/training.md, "Learning to win".
     "ladder": {
-        "num_worlds": 32,
+        "num_worlds": 64,
         "total_steps": 40_000_000,
+        "time_limit_minutes": 60.0,
         "opponent": "heuristic:0",
         "curriculum": {"enabled": True, "window": 200, "threshold": 0.75},
         "env": {
@@ -192,11 +204,12 @@ PRESETS: dict[str, dict[str, Any]] = {
         "eval_episodes": 32,
         "save_every": 50,
         "heatmap_every": 0,
+        "torch_threads": 1,
         "ppo": {
             "rollout_steps": 64,
             "chunk_length": 16,
             "num_minibatches": 4,
-            "update_epochs": 4,
+            "update_epochs": 2,
             "lr": 5e-4,
             "ent_coef": 0.005,
         },

@@ -156,6 +156,11 @@ class Trainer:
         self.learner = PPOLearner(
             self.model, cfg.ppo, self.device, seed=cfg.seed, comm=comm, rows=learner_rows
         )
+        if cfg.init_from:
+            # Warm start: weights and value normaliser from another run's checkpoint; this run's
+            # counters, optimiser, environments and curriculum start fresh (docs/training.md).
+            # Rank 0 reads it and sends it: the other machines need not see the file.
+            self._init_from(cfg.init_from)
         self.opponent_generator = torch.Generator(device=self.device)
         self.opponent_generator.manual_seed(cfg.seed + 1)
         self.opponent: Opponent | None = None
@@ -209,6 +214,7 @@ class Trainer:
         # Set from a signal handler (Ctrl-C in `echelon train`): the loop stops after the update
         # in progress, and the caller saves a checkpoint.
         self.stop_requested = False
+        self.time_limit_reached = False
 
     # -- one update ---------------------------------------------------------------------
     def progress(self) -> float:
@@ -413,6 +419,15 @@ class Trainer:
             self._maybe_evaluate()
             self._maybe_save()
             self._pending_other_seconds += time.perf_counter() - t_extra
+            limit = self.cfg.time_limit_minutes
+            # Rank 0's clock decides, so every rank stops after the same update.
+            if limit is not None and self.comm.broadcast_object(
+                time.perf_counter() - start_time >= 60.0 * limit
+            ):
+                self.time_limit_reached = True
+                self.logger.line(f"time limit of {limit:g} minutes reached at update {self.update}")
+                self.checkpoint_now()
+                break
         return history
 
     def evaluate(self) -> dict[str, float]:
@@ -600,6 +615,18 @@ class Trainer:
         same = _saved_world_size(meta) == self.comm.world_size
         mine = self.comm.scatter_object(parts) if same else None
         return model_tensors, common, meta, mine
+
+    def _init_from(self, path: str) -> None:
+        """``init_from``: another run's weights and value normaliser (every rank calls it; rank 0
+        reads and verifies the checkpoint and sends it)."""
+
+        def read() -> tuple[dict[str, Tensor], dict[str, Any]]:
+            model_tensors, _, meta = read_checkpoint_dir(path, "cpu", with_trainer=False)
+            return model_tensors, meta
+
+        model_tensors, meta = self.comm.share_from_main(read)
+        apply_checkpoint(self.model, None, model_tensors, {}, meta, path)
+        self.learner.value_norm.load_state_dict(meta["value_normalizer"])
 
     def load(self, path: str | Path) -> dict[str, Any]:
         """Resume from ``path`` (every rank calls it). Written by as many processes: every rank
