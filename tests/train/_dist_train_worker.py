@@ -2,8 +2,8 @@
 
 Builds the trainer of CONFIG (a TrainConfig as JSON) in every rank of the job and runs N updates.
 Every rank writes its weights before (``initial<r>.safetensors``) and after
-(``rank<r>.safetensors``); rank 0 also writes the update metrics (``history.json``). Without
-torchrun it is the single-process reference.
+(``rank<r>.safetensors``) and its update metrics (``history<r>.json``). Without torchrun it is
+the single-process reference.
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ def run(config: dict[str, Any], out: Path, updates: int) -> None:
         _save(trainer.model, out / f"initial{comm.rank}.safetensors")
         history = [trainer.run_update() for _ in range(updates)]
         _save(trainer.model, out / f"rank{comm.rank}.safetensors")
-        if comm.is_main:
-            (out / "history.json").write_text(json.dumps(history))
+        (out / f"history{comm.rank}.json").write_text(json.dumps(history))
     finally:
         comm.close()
 

@@ -4,6 +4,8 @@
   merged episodes, checkpoint namespaces, the masked stand-in of a rank without sequences;
 * equivalence: 2 ranks x 2 worlds give the weights that 1 process x 4 worlds gives after an
   update (the same games, the same actions, the same minibatches), up to float32 rounding;
+* the curriculum: every rank raises red's level at the update one process with all the worlds
+  does, on the job's episodes (not its own);
 * ``echelon train --nproc 2``: trains, checkpoints, is killed (SIGKILL, every process), resumes
   and ends with exactly the weights, optimiser, env state and metrics of an uninterrupted run; a
   checkpoint of 2 processes resumes in 1, restarting the environments and saying so.
@@ -30,8 +32,11 @@ from safetensors.torch import load_file
 from echelon.distributed import SINGLE, RowShard, WorldShard, strip_nproc, thread_share
 from echelon.rl import ActorCriticLSTM
 from echelon.train.buffer import RolloutBuffer
+from echelon.train.cli import import_env_factory
 from echelon.train.distributed import (
+    make_rank_env,
     merge_rollout_stats,
+    rank_seed,
     rank_tensors,
     shared_tensors,
     tensors_of_rank,
@@ -188,6 +193,25 @@ def test_strip_nproc() -> None:
     ]
 
 
+def block_env(num_worlds: int, seed: int, world_offset: int = 0, tag: str = "") -> Any:
+    return (num_worlds, seed, world_offset, tag)
+
+
+def plain_env(num_worlds: int, seed: int, tag: str = "") -> Any:
+    return (num_worlds, seed, tag)
+
+
+def test_an_imported_env_factory_gets_the_world_offset_when_it_takes_it() -> None:
+    shard = WorldShard.split(5, 2, 1)  # worlds 3 and 4 of 5
+    block = import_env_factory("test_distributed:block_env", {"tag": "x"})
+    assert make_rank_env(block, shard, 9) == ((2, 9, 3, "x"), None)
+    plain = import_env_factory("test_distributed:plain_env", {"tag": "x"})
+    env, note = make_rank_env(plain, shard, 9)
+    assert env == (2, rank_seed(9, 1), "x") and rank_seed(9, 1) != 9
+    assert note is not None and "takes no world_offset" in note
+    assert make_rank_env(plain, WorldShard.split(5, 1), 9) == ((5, 9, "x"), None)
+
+
 # -- equivalence --------------------------------------------------------------------------------
 EQUIVALENCE = {
     "num_worlds": 4,
@@ -236,10 +260,16 @@ def test_two_ranks_train_like_one_process_with_all_the_worlds(tmp_path: Path) ->
         for p in (one / "rank0.safetensors", two / "rank0.safetensors", two / "rank1.safetensors")
     )
     assert all(torch.equal(b[k], b1[k]) for k in b), "ranks must hold identical weights"
-    (h1,), (h2,) = (
-        json.loads((one / "history.json").read_text()),
-        json.loads((two / "history.json").read_text()),
+    (h1,), (h2,), (h2_rank1,) = (
+        json.loads((run / f"history{rank}.json").read_text())
+        for run, rank in ((one, 0), (two, 0), (two, 1))
     )
+    # Every rank logs the job's statistics (the curriculum and KL stopping decide on them): rank
+    # 1's metrics are rank 0's, but for its own clock.
+    timing = {k for k in h2 if k.startswith("time") or "second" in k}
+    assert {k: v for k, v in h2_rank1.items() if k not in timing} == {
+        k: v for k, v in h2.items() if k not in timing
+    }
     # The same games with the same actions: the job's episodes and rollout statistics.
     for key in ("episodes", "episode_return", "win_rate", "episode_length", "valid_fraction"):
         assert h1[key] == h2[key] or (math.isnan(h1[key]) and math.isnan(h2[key])), key
@@ -259,6 +289,43 @@ def test_two_ranks_train_like_one_process_with_all_the_worlds(tmp_path: Path) ->
     moved = max(float((a[k] - initial[k]).abs().max()) for k in a)
     assert worst <= tolerance, f"2 ranks differ from 1 process by {worst:.3g} > {tolerance:.3g}"
     assert moved > 100 * tolerance, "the update should move the weights"
+
+
+# LadderEnv (test_curriculum.py): every step is an episode, blue wins below level 2. 4 worlds x 4
+# steps = 16 episodes per update for the job, 8 per rank; a window of 24 fills at update 2 with
+# the job's episodes (at update 3 with one rank's alone), then the 4 episodes of worlds that
+# started at the old level are skipped, and the next promotion comes at update 4.
+CURRICULUM = {
+    "num_worlds": 4,
+    "seed": 1,
+    "opponent": "heuristic:0",
+    "env_factory": "test_curriculum:LadderEnv",
+    "curriculum": {"enabled": True, "window": 24, "threshold": 0.75},
+    "device": "cpu",
+    "total_steps": 100_000,
+    "heatmap_every": 0,
+    "eval_every": 0,
+    "ppo": {"rollout_steps": 4, "chunk_length": 4, "num_minibatches": 2, "update_epochs": 1},
+    "model": {"hidden": 16, "lstm_hidden": 16},
+}
+
+
+@pytest.mark.slow  # one launch of 2 processes (about 30 s on a loaded 2-core machine)
+def test_every_rank_raises_the_level_at_the_update_one_process_does(tmp_path: Path) -> None:
+    (tmp_path / "cfg.json").write_text(json.dumps(CURRICULUM))
+    threads = torch.get_num_threads()
+    try:
+        run_worker(CURRICULUM, tmp_path / "one", 4)
+    finally:
+        torch.set_num_threads(threads)
+    torchrun(2, str(WORKER), str(tmp_path / "cfg.json"), str(tmp_path / "two"), "4")
+    keys = ("opponent_level", "curriculum_win_rate", "episodes", "win_rate")
+    runs = [
+        [{k: m[k] for k in keys} for m in json.loads((tmp_path / f).read_text())]
+        for f in ("one/history0.json", "two/history0.json", "two/history1.json")
+    ]
+    assert [m["opponent_level"] for m in runs[0]] == [0.0, 1.0, 1.0, 2.0]
+    assert runs[1] == runs[0] and runs[2] == runs[0]
 
 
 # -- the command: kill and resume ------------------------------------------------------------

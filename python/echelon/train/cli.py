@@ -76,6 +76,7 @@ from echelon.train.config import (
     parse_override,
 )
 from echelon.train.config import resolve_config as _resolve_config
+from echelon.train.distributed import accepts_world_offset
 from echelon.train.env_protocol import BatchEnv
 from echelon.train.run_logger import format_eta
 from echelon.train.trainer import EnvFactory, Trainer
@@ -107,7 +108,8 @@ def echelon_env_factory(
 
 
 def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
-    """``"package.module:function"``; the function is called as ``f(num_worlds, seed, **env)``."""
+    """``"package.module:function"``; the function is called as ``f(num_worlds, seed, **env)``,
+    with ``world_offset=`` too when it takes that keyword (several processes)."""
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise ValueError(f"env_factory must look like 'module:function', got {spec!r}")
@@ -120,6 +122,14 @@ def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
     func = getattr(module, attr, None)
     if not callable(func):
         raise ValueError(f"env_factory {spec!r}: {module_name} has no function {attr!r}")
+
+    if accepts_world_offset(func):  # a rank's block of worlds (docs/training.md, section 11)
+
+        def make_block(num_worlds: int, seed: int, world_offset: int = 0) -> BatchEnv:
+            env: BatchEnv = func(num_worlds, seed, world_offset=world_offset, **env_kwargs)
+            return env
+
+        return make_block
 
     def make(num_worlds: int, seed: int) -> BatchEnv:
         env: BatchEnv = func(num_worlds, seed, **env_kwargs)
