@@ -8,7 +8,8 @@
   does, on the job's episodes (not its own);
 * ``echelon train --nproc 2``: trains, checkpoints, is killed (SIGKILL, every process), resumes
   and ends with exactly the weights, optimiser, env state and metrics of an uninterrupted run; a
-  checkpoint of 2 processes resumes in 1, restarting the environments and saying so.
+  checkpoint of 2 processes resumes in 1, restarting the environments and saying so; a run of 2
+  processes starts from another run's checkpoint (``--init-from``) and stops at ``--time-limit``.
 """
 
 from __future__ import annotations
@@ -453,3 +454,24 @@ def test_two_processes_are_killed_and_resume_exactly(tmp_path: Path) -> None:
     assert other.returncode == 0, other.stderr[-4000:]
     assert "written by 2 process(es) (worlds 2+2), this run has 1 (4)" in other.stdout
     assert (tmp_path / "one" / "checkpoints" / "update_000005" / "meta.json").is_file()
+
+
+@pytest.mark.slow  # about 60 s on a loaded 2-core machine: a launch of 1 process, one of 2
+def test_two_processes_start_from_another_run_and_stop_at_the_time_limit(tmp_path: Path) -> None:
+    first = launch(train_args(tmp_path / "first", 1))
+    assert first.returncode == 0, first.stderr[-4000:]
+    start = tmp_path / "first" / "checkpoints" / "update_000001"
+    # Rank 0 reads the checkpoint and sends it; rank 0's clock stops every rank after update 1.
+    warm = tmp_path / "warm"
+    done = launch(
+        [*train_args(warm, 50), "--init-from", str(start), "--time-limit", "0.001", "--nproc", "2"]
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "time limit of 0.001 minutes reached at update 1" in done.stdout
+    assert sorted(p.name for p in (warm / "checkpoints").iterdir()) == ["update_000001"]
+    meta = json.loads((warm / "checkpoints" / "update_000001" / "meta.json").read_text())
+    assert meta["distributed"]["worlds"] == [2, 2] and meta["counters"]["update"] == 1
+    # The value normaliser went on from the checkpoint's: one update's returns on top of one.
+    before = json.loads((start / "meta.json").read_text())["value_normalizer"]["count"]
+    assert before == UPDATE_SAMPLES
+    assert meta["value_normalizer"]["count"] == before + UPDATE_SAMPLES
