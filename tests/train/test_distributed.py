@@ -282,7 +282,7 @@ def test_two_ranks_train_like_one_process_with_all_the_worlds(tmp_path: Path) ->
     # sums + all-reduce instead of one sum). A float32 gradient entry then differs by a few ulps
     # of the summed magnitudes, so each Adam step (at most lr per weight, lr * g / eps below
     # eps = 1e-5) moves a weight by at most ~1e-3 * lr differently; allow that per optimiser
-    # step. Measured on a 2-core AMD EPYC VM: 6e-8, 100 times less. The update itself moves the
+    # step. Measured on a 2-core AMD EPYC VM: 3e-8, 200 times less. The update itself moves the
     # weights by ~lr per step, three orders of magnitude more than the tolerance.
     lr, steps = 3e-4, h1["optimizer_steps"]
     tolerance = 1e-3 * lr * steps
