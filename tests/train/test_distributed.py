@@ -202,6 +202,10 @@ def plain_env(num_worlds: int, seed: int, tag: str = "") -> Any:
     return (num_worlds, seed, tag)
 
 
+def kwargs_env(num_worlds: int, seed: int, **env: Any) -> Any:
+    return (num_worlds, seed, env)
+
+
 def test_an_imported_env_factory_gets_the_world_offset_when_it_takes_it() -> None:
     shard = WorldShard.split(5, 2, 1)  # worlds 3 and 4 of 5
     block = import_env_factory("test_distributed:block_env", {"tag": "x"})
@@ -211,6 +215,9 @@ def test_an_imported_env_factory_gets_the_world_offset_when_it_takes_it() -> Non
     assert env == (2, rank_seed(9, 1), "x") and rank_seed(9, 1) != 9
     assert note is not None and "takes no world_offset" in note
     assert make_rank_env(plain, WorldShard.split(5, 1), 9) == ((5, 9, "x"), None)
+    # A catch-all **kwargs passes env fields on; it is not asked to take a world offset.
+    forward = import_env_factory("test_distributed:kwargs_env", {"tag": "x"})
+    assert make_rank_env(forward, shard, 9)[0] == (2, rank_seed(9, 1), {"tag": "x"})
 
 
 # -- equivalence --------------------------------------------------------------------------------

@@ -60,13 +60,13 @@ def rank_seed(seed: int, rank: int) -> int:
 
 
 def accepts_world_offset(factory: Callable[..., Any]) -> bool:
+    """Whether ``factory`` names a ``world_offset`` parameter (a ``**kwargs`` catch-all does not
+    count: such factories pass env fields on, e.g. to a constructor that has no world offset)."""
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
         return False
-    return "world_offset" in params or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-    )
+    return "world_offset" in params
 
 
 def make_rank_env(
