@@ -92,6 +92,11 @@ void steer(CombatCtx& ctx, Projectile& p) {
 }  // namespace
 
 RayHit projectile_raycast(const VoxelView& g, Vec3 a, Vec3 b) {
+    if (!ray_point_ok(a) || !ray_point_ok(b)) {  // a corrupt round stops (see kMaxRayCoord)
+        RayHit bad;
+        bad.blocked = true;
+        return bad;
+    }
     if (length(b - a) <= 1e-9f) return RayHit{};
     // The same cell walk as line of sight, with the projectile's rules: the end cell counts,
     // leaving the grid stops the round, and it is stopped by what stops projectiles.

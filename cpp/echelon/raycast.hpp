@@ -48,6 +48,16 @@ ECHELON_HD inline RayHit end_cell_result(const VoxelView& g, int ex, int ey, int
 
 }  // namespace detail
 
+// Largest coordinate a ray endpoint may have. Maps are at most 512 voxels wide; a NaN, an infinity
+// or a coordinate beyond this (a corrupt state) would make the cell walk below take billions of
+// steps (the step bound comes from the end cell, and the cast of NaN to int is undefined), so such
+// a segment is never walked. `fabsf(v) <= k` is false for NaN, so one test covers all three.
+inline constexpr float kMaxRayCoord = 1.0e6f;
+
+ECHELON_HD inline bool ray_point_ok(Vec3 p) {
+    return fabsf(p.x) <= kMaxRayCoord && fabsf(p.y) <= kMaxRayCoord && fabsf(p.z) <= kMaxRayCoord;
+}
+
 // Walks the cells a segment enters after its start cell, in order, calling
 // visit(x, y, z, at_end) for each (at_end: this is the end cell) until visit returns true or the
 // walk is over. Ties between axes step z first, then y (reference los.py). When rounding makes
@@ -89,8 +99,14 @@ ECHELON_HD inline void walk_segment_cells(Vec3 start, Vec3 end, Visit visit) {
 }
 
 // Line of sight. The start cell is never tested; the end cell only with include_end; a ray that
-// leaves the grid before reaching its end cell is blocked (no voxel).
+// leaves the grid before reaching its end cell is blocked (no voxel), and so is a ray with a
+// non-finite or absurd endpoint (ray_point_ok).
 ECHELON_HD inline RayHit raycast(const VoxelView& g, Vec3 start, Vec3 end, bool include_end) {
+    if (!ray_point_ok(start) || !ray_point_ok(end)) {
+        RayHit bad;
+        bad.blocked = true;
+        return bad;
+    }
     if (length(end - start) <= 1e-9f) return RayHit{};
     RayHit hit;
     walk_segment_cells(start, end, [&](int x, int y, int z, bool at_end) {

@@ -1,14 +1,24 @@
 // BatchSim::save_state / load_state: the whole simulator state as one versioned blob.
 //
-// Layout: magic "ECHSNAP\0", format version, byte-order mark, the shape fields (map size, roster,
-// comm width, contact slots, world count), then the body: seed, the mech table, every world
+// Layout: magic "ECHSNAP\0", format version, byte-order mark, the config fields (map size, roster,
+// comm width, contact slots, world count, and every other SimConfig value that shapes a step:
+// timing, map kind, rewards, combat rules, observation mode), then the body: seed, the mech table, every world
 // (voxels, HP, change record, map, sim stream, counters, stats, combat pools and per-agent
 // memory), the heuristic teams (levels, per-world minds with their paths, team memory), and last
 // an FNV-1a checksum of everything before it. Scratch that every step rewrites before reading
 // (reward inputs, shot plans; the last sanitised action rows are kept for the last_actions view) and caches derived from the voxels (observation
 // terrain maps, nav graphs) are not stored: load_state rebuilds the caches, and a rebuilt cache
 // equals the incrementally maintained one (tests: nav "patch == rebuild", terrain-map refresh).
+//
+// A blob is untrusted input (docs/security.md): the checksum catches accidents, not edits, so the
+// validation pass also checks that every value is one a step could have produced: indices in
+// range, floats finite and inside generous physical bounds (positions inside the map, timers not
+// negative, actions in [-1, 1]). The config fields are part of the blob, so a snapshot made under
+// other rewards or rules is refused even when the config stored beside it was edited to match.
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "batch.hpp"
@@ -19,7 +29,8 @@ namespace echelon {
 namespace {
 
 constexpr char kMagic[8] = {'E', 'C', 'H', 'S', 'N', 'A', 'P', '\0'};
-constexpr uint32_t kFormatVersion = 1;
+// 2: the header carries every config field, not only the shapes (version 1 blobs are refused).
+constexpr uint32_t kFormatVersion = 2;
 constexpr uint32_t kByteOrderMark = 0x01020304u;
 constexpr size_t kHeaderBytes = sizeof kMagic + 2 * sizeof(uint32_t);
 static_assert(sizeof(Vec3) == 3 * sizeof(float), "Vec3 arrays are stored as packed float triples");
@@ -30,16 +41,88 @@ void check_index(int64_t v, int64_t count, const char* what) {
     if (v < -1 || v >= count) corrupt(std::string(what) + " = " + std::to_string(v) + " is out of range");
 }
 
-struct ShapeField {
-    const char* name;
+// One config value in the header. Floats are stored as their bit pattern and compared exactly:
+// both sides convert the same JSON config to float32 the same way.
+struct ConfigField {
+    std::string name;
     int64_t value;
+    bool real;
+    std::string text() const {
+        return real ? std::to_string(std::bit_cast<float>(static_cast<uint32_t>(value))) : std::to_string(value);
+    }
 };
 
-std::vector<ShapeField> shape_fields(const SimConfig& c, int num_worlds) {
-    return {{"size_x", c.size_x},       {"size_y", c.size_y},     {"size_z", c.size_z},
-            {"packs_per_team", c.packs_per_team}, {"comm_dim", c.comm_dim},
-            {"contact_slots", c.obs.contact_slots}, {"num_worlds", num_worlds}};
+// Everything in SimConfig that shapes a step, except the heuristic levels: those are state (the
+// curriculum changes them between steps) and travel in the body.
+std::vector<ConfigField> config_fields(const SimConfig& c, int num_worlds) {
+    std::vector<ConfigField> f;
+    auto i = [&](const char* n, int64_t v) { f.push_back({n, v, false}); };
+    auto r = [&](const std::string& n, float v) { f.push_back({n, static_cast<int64_t>(std::bit_cast<uint32_t>(v)), true}); };
+    i("size_x", c.size_x); i("size_y", c.size_y); i("size_z", c.size_z);
+    i("packs_per_team", c.packs_per_team); i("comm_dim", c.comm_dim);
+    i("contact_slots", c.obs.contact_slots); i("num_worlds", num_worlds);
+    r("dt", c.dt); i("decision_repeat", c.decision_repeat); r("max_episode_seconds", c.max_episode_seconds);
+    i("map_type", static_cast<int64_t>(c.map_type)); r("obstacle_density", c.obstacle_density); r("gravity", c.gravity);
+    i("full_observation", c.obs.full_observation); i("heuristic_omniscient", c.heuristic.omniscient);
+    const RewardWeights& w = c.rewards;
+    const std::pair<const char*, float> rewards[] = {
+        {"zone_tick", w.zone_tick}, {"approach", w.approach}, {"gamma", w.gamma}, {"damage", w.damage},
+        {"kill", w.kill}, {"assist", w.assist}, {"death", w.death}, {"friendly_damage", w.friendly_damage},
+        {"team_kill", w.team_kill}, {"contested_mult", w.contested_mult},
+        {"contested_death_mult", w.contested_death_mult}, {"team_mix", w.team_mix}, {"win", w.win}, {"loss", w.loss}};
+    for (const auto& [n, v] : rewards) r(std::string("rewards.") + n, v);
+    const CombatConfig& k = c.combat;
+    const std::pair<const char*, bool> switches[] = {
+        {"enable_target_selection", k.enable_target_selection}, {"enable_ewar", k.enable_ewar},
+        {"enable_obs_control", k.enable_obs_control}, {"enable_comm", k.enable_comm},
+        {"friendly_splash", k.friendly_splash}};
+    for (const auto& [n, v] : switches) f.push_back({std::string("combat.") + n, v, false});
+    const std::pair<const char*, float> combat[] = {
+        {"ams_intercept_prob", k.ams_intercept_prob}, {"ams_range", k.ams_range}, {"ams_cooldown_s", k.ams_cooldown_s},
+        {"paint_seconds", k.paint_seconds}, {"paint_bonus", k.paint_bonus}, {"rear_mult", k.rear_mult},
+        {"leg_hit_chance", k.leg_hit_chance}, {"knockdown_seconds", k.knockdown_seconds},
+        {"suppress_seconds", k.suppress_seconds}, {"smoke_cloud_seconds", k.smoke_cloud_seconds},
+        {"smoke_cloud_radius", k.smoke_cloud_radius}};
+    for (const auto& [n, v] : combat) r(std::string("combat.") + n, v);
+    return f;
 }
+
+// Generous physical bounds for the validation of loaded values (see the file comment).
+struct Limits {
+    float sx, sy, sz;  // map size
+    int agents;        // per world
+    int max_steps;
+};
+
+void check_real(float v, float lo, float hi, const char* what) {
+    if (!(v >= lo && v <= hi))  // also false for NaN
+        corrupt(std::string(what) + " = " + std::to_string(v) + " is not a finite number in [" + std::to_string(lo) +
+                ", " + std::to_string(hi) + "]");
+}
+void check_reals(std::span<const float> v, float lo, float hi, const char* what) {
+    for (const float x : v) check_real(x, lo, hi, what);
+}
+void check_int(int64_t v, int64_t lo, int64_t hi, const char* what) {
+    if (v < lo || v > hi)
+        corrupt(std::string(what) + " = " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " +
+                std::to_string(hi) + "]");
+}
+// Inside the map, with `margin` voxels of slack on every side.
+void check_point(Vec3 p, const Limits& l, float margin, const char* what) {
+    check_real(p.x, -margin, l.sx + margin, what);
+    check_real(p.y, -margin, l.sy + margin, what);
+    check_real(p.z, -margin, l.sz + margin, what);
+}
+void check_vector(Vec3 v, float bound, const char* what) {
+    check_real(v.x, -bound, bound, what);
+    check_real(v.y, -bound, bound, what);
+    check_real(v.z, -bound, bound, what);
+}
+
+constexpr float kMaxSpeed = 1.0e3f;      // vox/s: mechs move at 7, rounds at about 100
+constexpr float kMaxMagnitude = 1.0e7f;  // any other float state (HP, heat, scores, statistics)
+constexpr int64_t kMaxTicks = int64_t{1} << 30;
+constexpr float kFinite = std::numeric_limits<float>::max();  // any finite value (sentinels like 1e9)
 
 void put(StateWriter& w, Vec3 v) { w.put(v.x); w.put(v.y); w.put(v.z); }
 Vec3 get_vec3(StateReader& r, const char* what) {
@@ -94,6 +177,7 @@ struct StateAccess {
         for (size_t k = 0; k < damaged_idx.size(); ++k) {
             const int32_t idx = damaged_idx[k];
             if (idx < 0 || idx >= x.num_voxels()) corrupt("damaged voxel index " + std::to_string(idx));
+            check_real(damaged_hp[k], 0.f, material_hp(x.voxels_[static_cast<size_t>(idx)]), "damaged voxel HP");
             x.hp_[static_cast<size_t>(idx)] = damaged_hp[k];
         }
         r.get_vector(x.changed_, SIZE_MAX, "voxel change record");
@@ -108,7 +192,8 @@ struct StateAccess {
         w.put(p.age_ticks); w.put(p.life_ticks); w.put(p.shooter); w.put(p.target);
         w.put(p.team); w.put(p.weapon); w.put(p.guidance); w.put(p.ams_engaged);
     }
-    static Projectile load_projectile(StateReader& r, int agents) {
+    static Projectile load_projectile(StateReader& r, const Limits& l) {
+        const int agents = l.agents;
         const char* what = "projectile";
         Projectile p{};
         p.pos = get_vec3(r, what); p.vel = get_vec3(r, what);
@@ -120,6 +205,12 @@ struct StateAccess {
         check_index(p.shooter, agents, "projectile shooter");
         check_index(p.target, agents, "projectile target");
         if (p.team > 1 || p.weapon > Weapon::None || p.guidance > Guidance::Homing) corrupt("projectile team/weapon/guidance");
+        check_point(p.pos, l, 2.f, "projectile position");
+        check_vector(p.vel, kMaxSpeed, "projectile velocity");
+        check_real(p.speed, 0.f, kMaxSpeed, "projectile speed");
+        for (const float f : {p.damage, p.stab_damage, p.splash_radius, p.splash_scale}) check_real(f, 0.f, kMaxMagnitude, "projectile damage/splash");
+        check_int(p.age_ticks, 0, kMaxTicks, "projectile age");
+        check_int(p.life_ticks, -1, kMaxTicks, "projectile lifetime");
         return p;
     }
     static void save(StateWriter& w, const ProjectilePool& pool) {
@@ -127,10 +218,10 @@ struct StateAccess {
         w.put(static_cast<uint64_t>(live.size()));
         for (const Projectile& p : live) save(w, p);
     }
-    static void load(StateReader& r, ProjectilePool& pool, int agents) {
+    static void load(StateReader& r, ProjectilePool& pool, const Limits& l) {
         const auto n = r.get<uint64_t>("projectile count");
         if (n > pool.items_.size()) corrupt("projectile count " + std::to_string(n) + " exceeds the pool");
-        for (size_t k = 0; k < n; ++k) pool.items_[k] = load_projectile(r, agents);
+        for (size_t k = 0; k < n; ++k) pool.items_[k] = load_projectile(r, l);
         pool.n_ = static_cast<size_t>(n);
     }
 
@@ -142,7 +233,7 @@ struct StateAccess {
             w.put(pool.clouds_[k].ticks_left);
         }
     }
-    static void load(StateReader& r, SmokePool& pool) {
+    static void load(StateReader& r, SmokePool& pool, const Limits& l) {
         const auto n = r.get<uint64_t>("smoke cloud count");
         if (n > pool.clouds_.size()) corrupt("smoke cloud count " + std::to_string(n) + " exceeds the pool");
         for (size_t k = 0; k < n; ++k) {
@@ -150,6 +241,9 @@ struct StateAccess {
             c.centre = get_vec3(r, "smoke cloud");
             c.radius = r.get<float>("smoke cloud");
             c.ticks_left = r.get<int32_t>("smoke cloud");
+            check_point(c.centre, l, 2.f, "smoke cloud centre");
+            check_real(c.radius, 0.f, l.sx + l.sy + l.sz, "smoke cloud radius");
+            check_int(c.ticks_left, 0, kMaxTicks, "smoke cloud ticks");
         }
         pool.n_ = static_cast<size_t>(n);
     }
@@ -176,6 +270,8 @@ struct StateAccess {
             if (static_cast<int>(e.type) >= kNumEventTypes || e.weapon > Weapon::None) corrupt("event type/weapon");
             check_index(e.shooter, agents, "event shooter");
             check_index(e.target, agents, "event target");
+            check_vector(e.pos, kMaxMagnitude, "event position");
+            check_real(e.value, -kMaxMagnitude, kMaxMagnitude, "event value");
         }
         log.n_ = static_cast<size_t>(n);
         log.dropped_ = r.get<int64_t>("dropped events");
@@ -192,7 +288,7 @@ struct StateAccess {
             w.put_vector(*v);
         w.put_vector(t.last_damage_dir);
     }
-    static void load(StateReader& r, MechTable& t) {
+    static void load(StateReader& r, MechTable& t, const Limits& l) {
         r.get_fixed(t.pos, "mech positions"); r.get_fixed(t.vel, "mech velocities");
         for (auto* v : {&t.yaw, &t.hp, &t.leg_hp, &t.heat, &t.stability}) r.get_fixed(*v, "mech float state");
         for (auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
@@ -207,6 +303,21 @@ struct StateAccess {
             if (t.cls[i] >= kNumClasses || t.team[i] > 1) corrupt("mech class/team at row " + std::to_string(i));
             check_index(t.painter[i], agents, "mech painter");
             check_index(t.focus[i], agents, "mech focus");
+            const ClassSpec spec = class_spec(static_cast<MechClass>(t.cls[i]));
+            check_point(t.pos[i], l, 0.f, "mech position");
+            check_vector(t.vel[i], kMaxSpeed, "mech velocity");
+            check_real(t.yaw[i], -8.f, 8.f, "mech yaw");
+            check_real(t.hp[i], -kMaxMagnitude, spec.hp, "mech HP");
+            check_real(t.leg_hp[i], -kMaxMagnitude, spec.leg_hp, "mech leg HP");
+            check_real(t.heat[i], 0.f, kMaxMagnitude, "mech heat");
+            check_real(t.stability[i], 0.f, kMaxMagnitude, "mech stability");
+            check_vector(t.last_damage_dir[i], 2.f, "mech damage direction");
+            for (const auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
+                                  &t.suppress_ticks, &t.ams_ticks})
+                check_int((*v)[i], 0, kMaxTicks, "mech timer");
+            for (const auto* v : {&t.alive, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.hostile_only})
+                check_int((*v)[i], 0, 1, "mech flag");
+            check_int(t.sort_mode[i], 0, 2, "mech sort mode");
         }
     }
 
@@ -232,7 +343,8 @@ struct StateAccess {
         w.put(cs.dropped_shots);
         w.put_vector(ws.actions);  // the last step's sanitised rows (last_actions view)
     }
-    static void load(StateReader& r, WorldState& ws, int agents) {
+    static void load(StateReader& r, WorldState& ws, const Limits& l) {
+        const int agents = l.agents;
         load(r, ws.world);
         for (Corner& c : ws.map.spawn_corner) {
             const auto v = r.get<int32_t>("spawn corner");
@@ -240,26 +352,43 @@ struct StateAccess {
             c = static_cast<Corner>(v);
         }
         ws.map.spawn_clear = r.get<int32_t>("spawn clear");
+        check_int(ws.map.spawn_clear, 0, static_cast<int64_t>(std::min(l.sx, l.sy)), "spawn clear");
         ws.map.zone.cx = r.get<float>("zone"); ws.map.zone.cy = r.get<float>("zone"); ws.map.zone.radius = r.get<float>("zone");
+        check_real(ws.map.zone.cx, 0.f, l.sx, "zone centre x");
+        check_real(ws.map.zone.cy, 0.f, l.sy, "zone centre y");
+        check_real(ws.map.zone.radius, 1e-3f, std::max(l.sx, l.sy), "zone radius");  // set_zone: r > 0
         get_rng(r, ws.sim_rng, "sim stream");
         ws.episode = r.get<int64_t>("episode");
+        check_int(ws.episode, -1, INT64_MAX, "episode");
         ws.step = r.get<int32_t>("step");
+        check_int(ws.step, 0, l.max_steps, "step");
         ws.bad_action_entries = r.get<int64_t>("bad action entries");
+        check_int(ws.bad_action_entries, 0, INT64_MAX, "bad action entries");
         for (float* f : {&ws.zone_score[0], &ws.zone_score[1], &ws.ticks.tonnage[0], &ws.ticks.tonnage[1],
                          &ws.ticks.tick[0], &ws.ticks.tick[1]})
             *f = r.get<float>("zone scores");
+        for (const float f : {ws.zone_score[0], ws.zone_score[1], ws.ticks.tonnage[0], ws.ticks.tonnage[1]})
+            check_real(f, 0.f, kMaxMagnitude, "zone score or tonnage");
+        check_real(ws.ticks.tick[0], -kMaxMagnitude, kMaxMagnitude, "zone tick");
+        check_real(ws.ticks.tick[1], -kMaxMagnitude, kMaxMagnitude, "zone tick");
         r.get_fixed(std::span<float>(ws.stats), "episode stats");
+        check_reals(ws.stats, -kMaxMagnitude * 1e3f, kMaxMagnitude * 1e3f, "episode statistic");
         CombatState& cs = ws.combat;
-        load(r, cs.projectiles, agents);
-        load(r, cs.smoke);
+        load(r, cs.projectiles, l);
+        load(r, cs.smoke, l);
         load(r, cs.events, agents);
         r.get_fixed(cs.comm, "comm messages");
+        check_reals(cs.comm, -1.f, 1.f, "comm message");
         r.get_fixed(cs.contact_ids, "contact ids");
         for (const int32_t id : cs.contact_ids) check_index(id, agents, "contact id");
         r.get_fixed(cs.late_terminal, "late terminal rewards");
+        check_reals(cs.late_terminal, -kMaxMagnitude, kMaxMagnitude, "late terminal reward");
         cs.tick = r.get<int32_t>("combat tick");
+        check_int(cs.tick, 0, INT32_MAX, "combat tick");
         cs.dropped_shots = r.get<int64_t>("dropped shots");
+        check_int(cs.dropped_shots, 0, INT64_MAX, "dropped shots");
         r.get_fixed(ws.actions, "last action rows");
+        check_reals(ws.actions, -1.f, 1.f, "last action entry");
     }
 
     static void save(StateWriter& w, const MechMind& m) {
@@ -273,7 +402,8 @@ struct StateAccess {
         w.put(static_cast<int32_t>(m.target)); w.put(m.cover_s); put(w, m.cover_pos);
         w.put(static_cast<int32_t>(m.replans)); w.put(static_cast<int32_t>(m.unsticks));
     }
-    static void load(StateReader& r, MechMind& m, int agents) {
+    static void load(StateReader& r, MechMind& m, const Limits& l) {
+        const int agents = l.agents;
         const char* what = "heuristic mind";
         m.window_start = get_vec3(r, what);
         for (float* f : {&m.window_s, &m.window_expected, &m.stuck_s}) *f = r.get<float>(what);
@@ -288,6 +418,20 @@ struct StateAccess {
         check_index(m.target, agents, "heuristic target");
         m.cover_s = r.get<float>(what); m.cover_pos = get_vec3(r, what);
         m.replans = r.get<int32_t>(what); m.unsticks = r.get<int32_t>(what);
+        // A path to follow must have a waypoint to walk to (the follower indexes path[next]).
+        if (m.has_path && m.next >= m.path.size()) corrupt("heuristic mind follows a path without a next waypoint");
+        check_point(m.window_start, l, 8.f, "heuristic stuck-window start");
+        check_point(m.path_goal, l, 8.f, "heuristic path goal");
+        check_point(m.cover_pos, l, 8.f, "heuristic cover position");
+        for (const Vec3& p : m.path) check_point(p, l, 8.f, "heuristic waypoint");
+        for (const float f : {m.window_s, m.window_expected, m.stuck_s, m.replan_s, m.cover_s})
+            check_real(f, -kMaxMagnitude, kMaxMagnitude, what);
+        check_real(m.unstick_side, -1.f, 1.f, "heuristic unstick side");
+        check_real(m.commanded, -1.f, 1.f, "heuristic commanded speed");
+        check_int(m.unstick_left, 0, kMaxTicks, "heuristic unstick countdown");
+        check_int(m.wall_side, -1, 1, "heuristic wall side");
+        check_int(m.replans, 0, INT32_MAX, "heuristic replans");
+        check_int(m.unsticks, 0, INT32_MAX, "heuristic unsticks");
     }
 
     static void save(StateWriter& w, const HeuristicWorld& hw) {
@@ -308,17 +452,21 @@ struct StateAccess {
         if (v < -1 || v > kHeuristicMaxLevel) corrupt("heuristic level " + std::to_string(v));
         return v;
     }
-    static void load(StateReader& r, HeuristicWorld& hw, int agents) {
+    static void load(StateReader& r, HeuristicWorld& hw, const Limits& l) {
+        const int agents = l.agents;
         hw.episode = r.get<int64_t>("heuristic episode");
         hw.level[0] = get_level(r);
         hw.level[1] = get_level(r);
         get_rng(r, hw.rng, "heuristic stream");
         r.expect_count(hw.minds.size(), "heuristic minds");
-        for (MechMind& m : hw.minds) load(r, m, agents);
+        for (MechMind& m : hw.minds) load(r, m, l);
         for (int t = 0; t < 2; ++t) {
             r.get_fixed(hw.last_seen[t], "heuristic last-seen positions");
             r.get_fixed(hw.seen_age[t], "heuristic last-seen ages");
             r.get_fixed(hw.visible[t], "heuristic visibility");
+            for (const Vec3& p : hw.last_seen[t]) check_point(p, l, 1.f, "heuristic last-seen position");
+            check_reals(hw.seen_age[t], 0.f, kFinite, "heuristic last-seen age");
+            for (const uint8_t v : hw.visible[t]) check_int(v, 0, 1, "heuristic visibility flag");
             hw.team_focus[t] = r.get<int32_t>("heuristic team focus");
             check_index(hw.team_focus[t], agents, "heuristic team focus");
         }
@@ -330,7 +478,8 @@ struct StateAccess {
         for (const auto& hw : h.worlds_) save(w, *hw);
     }
     // commit = false: parse into a scratch world only (validation pass); nothing of `h` changes.
-    static void load(StateReader& r, HeuristicTeams& h, int agents, bool commit) {
+    static void load(StateReader& r, HeuristicTeams& h, const Limits& l, bool commit) {
+        const int agents = l.agents;
         const int pending[2] = {get_level(r), get_level(r)};
         const auto seed = r.get<uint64_t>("heuristic seed");
         HeuristicWorld scratch;
@@ -342,7 +491,7 @@ struct StateAccess {
                 scratch.visible[t].assign(static_cast<size_t>(agents), 0);
             }
         }
-        for (auto& hw : h.worlds_) load(r, commit ? *hw : scratch, agents);
+        for (auto& hw : h.worlds_) load(r, commit ? *hw : scratch, l);
         if (commit) {
             h.pending_[0] = pending[0];
             h.pending_[1] = pending[1];
@@ -356,9 +505,9 @@ std::vector<uint8_t> BatchSim::save_state() const {
     w.put_bytes(kMagic, sizeof kMagic);
     w.put(kFormatVersion);
     w.put(kByteOrderMark);
-    const auto fields = shape_fields(cfg_, num_worlds());
+    const auto fields = config_fields(cfg_, num_worlds());
     w.put(static_cast<uint32_t>(fields.size()));
-    for (const ShapeField& f : fields) w.put(f.value);
+    for (const ConfigField& f : fields) w.put(f.value);
     w.put(seed_);
     StateAccess::save(w, mechs_);
     for (const auto& ws : worlds_) StateAccess::save(w, *ws);
@@ -391,14 +540,15 @@ StateReader open_snapshot(std::span<const uint8_t> blob, const SimConfig& cfg, i
     StateReader r(payload);
     uint8_t skip[kHeaderBytes];
     r.get_bytes(skip, kHeaderBytes, "header");
-    const auto expected = shape_fields(cfg, num_worlds);
-    const auto count = r.get<uint32_t>("shape field count");
-    if (count != expected.size()) corrupt("shape field count " + std::to_string(count));
-    for (const ShapeField& f : expected) {
-        const auto v = r.get<int64_t>(f.name);
-        if (v != f.value)
-            throw std::invalid_argument(std::string("snapshot does not fit this simulator: it was saved with ") + f.name + "=" +
-                                        std::to_string(v) + ", this sim has " + f.name + "=" + std::to_string(f.value));
+    const auto expected = config_fields(cfg, num_worlds);
+    const auto count = r.get<uint32_t>("config field count");
+    if (count != expected.size()) corrupt("config field count " + std::to_string(count));
+    for (const ConfigField& f : expected) {
+        ConfigField saved = f;
+        saved.value = r.get<int64_t>(f.name.c_str());
+        if (saved.value != f.value)
+            throw std::invalid_argument("snapshot does not fit this simulator: it was saved with " + f.name + "=" +
+                                        saved.text() + ", this sim has " + f.name + "=" + f.text());
     }
     return r;
 }
@@ -408,11 +558,13 @@ StateReader open_snapshot(std::span<const uint8_t> blob, const SimConfig& cfg, i
 void BatchSim::read_state_body(StateReader& r, bool commit) {
     const auto seed = r.get<uint64_t>("seed");
     const int a = num_agents();
+    const Limits limits{static_cast<float>(cfg_.size_x), static_cast<float>(cfg_.size_y), static_cast<float>(cfg_.size_z), a,
+                        cfg_.max_steps()};
     MechTable scratch_mechs = commit ? MechTable() : MechTable(num_worlds(), a);
-    StateAccess::load(r, commit ? mechs_ : scratch_mechs);
+    StateAccess::load(r, commit ? mechs_ : scratch_mechs, limits);
     const std::unique_ptr<WorldState> scratch_world = commit ? nullptr : make_world_state();
-    for (auto& ws : worlds_) StateAccess::load(r, commit ? *ws : *scratch_world, a);
-    StateAccess::load(r, heuristic_, a, commit);
+    for (auto& ws : worlds_) StateAccess::load(r, commit ? *ws : *scratch_world, limits);
+    StateAccess::load(r, heuristic_, limits, commit);
     if (r.remaining() != 0) corrupt(std::to_string(r.remaining()) + " trailing bytes");
     if (commit) seed_ = seed;
 }

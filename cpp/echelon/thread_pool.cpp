@@ -1,18 +1,35 @@
 #include "thread_pool.hpp"
 
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
 namespace echelon {
 
 ThreadPool::ThreadPool(int num_threads) {
-    for (int t = 1; t < num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
+    try {
+        for (int t = 1; t < num_threads; ++t) workers_.emplace_back([this] { worker_loop(); });
+    } catch (const std::system_error& e) {
+        // The destructor does not run for a half-built object: stop and join the workers that did
+        // start here, or the joinable std::threads left in workers_ would terminate the process.
+        const auto started = workers_.size() + 1;
+        stop_workers();
+        throw std::runtime_error("could not start worker thread " + std::to_string(started) + " of " +
+                                 std::to_string(num_threads) + " (" + e.what() +
+                                 "): the process is out of threads or memory; use fewer threads");
+    }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop_workers(); }
+
+void ThreadPool::stop_workers() {
     {
         std::lock_guard lock(mutex_);
         stop_ = true;
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
+    workers_.clear();
 }
 
 void ThreadPool::drain() {

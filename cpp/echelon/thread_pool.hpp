@@ -14,7 +14,8 @@ namespace echelon {
 
 class ThreadPool {
 public:
-    // `num_threads` counts the calling thread: 1 means no workers are started.
+    // `num_threads` counts the calling thread: 1 means no workers are started. Throws
+    // std::runtime_error (after joining the workers already started) when a thread cannot start.
     explicit ThreadPool(int num_threads);
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
@@ -27,6 +28,7 @@ public:
 private:
     void worker_loop();
     void drain();
+    void stop_workers();
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;

@@ -19,11 +19,13 @@ from echelon.cli import main
 from echelon.train.run_dir import checkpoints
 
 PER_UPDATE = 4 * 2 * 32  # worlds x blue agents x rollout steps
+# A checkpoint never chooses code (docs/security.md): resuming or evaluating a run of the toy env
+# names its factory again.
+FACTORY = ["--env-factory", "_train_toy_envs:make_zone_walk"]
 TOY = [
     "--preset",
     "smoke",
-    "--env-factory",
-    "_train_toy_envs:make_zone_walk",
+    *FACTORY,
     "--device",
     "cpu",
     "--opponent",
@@ -86,7 +88,7 @@ def test_two_runs_in_the_default_folder_keep_both_models(
         assert "worlds    4 x 2 learning agents = 8 per step" in out
         assert "preset    smoke" in out and f"total     {2 * PER_UPDATE:,} learner" in out
         assert f"best      {rel / 'best'} (update " in out
-        assert f"next      echelon eval {rel / 'best'} --matches 64" in out
+        assert f"next      echelon eval {rel / 'best'} --matches 64 {' '.join(FACTORY)}" in out
 
 
 def test_a_folder_holding_a_run_is_refused_untouched_or_replaced_with_force(
@@ -116,7 +118,7 @@ def test_a_failed_start_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFix
     # A bad flag while resuming: the run is left exactly as it was (config.json included).
     assert train("--resume", str(existing), "--set", "ppo.lr=fast") == 2
     assert tree(existing) == before
-    assert "ppo.lr must be a number" in capsys.readouterr().err
+    assert "ppo.lr must be a finite number" in capsys.readouterr().err
 
 
 def test_resume_of_a_copied_run_writes_only_into_the_copy(
@@ -128,7 +130,7 @@ def test_resume_of_a_copied_run_writes_only_into_the_copy(
     shutil.copytree(original, copy)
     before = tree(original)
     monkeypatch.chdir(tmp_path / "elsewhere")  # another working folder, a relative path
-    assert main(["train", "--resume", "copy", "--total-steps", str(4 * PER_UPDATE)]) == 0
+    assert main(["train", "--resume", "copy", *FACTORY, "--total-steps", str(4 * PER_UPDATE)]) == 0
     assert tree(original) == before
     assert updates(copy) == [1, 2, 3, 4]
     assert [c.name for c in checkpoints(copy)][-1] == "update_000004"
@@ -145,11 +147,11 @@ def test_resume_from_an_older_checkpoint_needs_force_and_rotation_keeps_the_new_
     assert [c.name for c in checkpoints(run)] == ["update_000002", "update_000003"]
     old = run / "checkpoints" / "update_000002"
     capsys.readouterr()
-    assert main(["train", "--resume", str(old), "--total-steps", str(4 * PER_UPDATE)]) == 2
+    resume = ["train", "--resume", str(old), *FACTORY, "--total-steps", str(4 * PER_UPDATE)]
+    assert main(resume) == 2
     assert "has checkpoints after update_000002 (latest update_000003)" in capsys.readouterr().err
     assert [c.name for c in checkpoints(run)] == ["update_000002", "update_000003"]
-    resume = ["train", "--resume", str(old), "--total-steps", str(4 * PER_UPDATE), "--force"]
-    assert main(resume) == 0
+    assert main([*resume, "--force"]) == 0
     assert [c.name for c in checkpoints(run)] == ["update_000003", "update_000004"]
     meta = json.loads((run / "checkpoints" / "update_000003" / "meta.json").read_text())
     assert meta["counters"]["update"] == 3  # the resumed branch's, not the deleted one's
@@ -174,7 +176,7 @@ def test_ctrl_c_saves_a_checkpoint_and_says_how_to_resume(tmp_path: Path) -> Non
     assert "stopping after this update" in err and "Traceback" not in err
     saved = checkpoints(run)[-1]
     assert f"saved {saved}" in out
-    assert f"resume with: echelon train --resume {run}" in out
+    assert f"resume with: echelon train --resume {run} --env-factory {FACTORY[1]}" in out
     assert (saved / "meta.json").is_file()
 
 
@@ -190,10 +192,32 @@ def test_eval_takes_a_run_folder_a_checkpoint_or_a_file_inside_one(
         (latest, latest),
     ):
         capsys.readouterr()
-        argv = ["eval", str(given), "--matches", "4", "--worlds", "2", "--json", "--device", "cpu"]
+        argv = ["eval", str(given), *FACTORY, "--matches", "4", "--worlds", "2", "--json"]
         assert main(argv) == 0
         report = json.loads(capsys.readouterr().out)
         assert report["checkpoint"] == str(used) and report["episodes"] == 4
     shutil.rmtree(run / "best")  # a run that never evaluated: its latest checkpoint
-    assert main(["eval", str(run), "--matches", "2", "--worlds", "2", "--json"]) == 0
+    assert main(["eval", str(run), *FACTORY, "--matches", "2", "--worlds", "2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["checkpoint"] == str(latest)
+
+
+def test_the_printed_commands_name_what_a_checkpoint_cannot_decide() -> None:
+    """A checkpoint chooses no code, league or upload (docs/security.md), so the resume and eval
+    commands that train prints name them again."""
+    from echelon.train.cli import _named_again
+    from echelon.train.config import TrainConfig
+    from echelon.train.league_opponent import LeagueTrainConfig
+
+    cfg = TrainConfig(
+        env_factory="pkg.envs:make",
+        opponent="league:runs/l.json",
+        league=LeagueTrainConfig(path="runs/l.json"),
+        wandb=True,
+    )
+    assert _named_again(cfg, resume=True) == (
+        " --env-factory pkg.envs:make --opponent league:runs/l.json --wandb"
+    )
+    assert _named_again(cfg, resume=False) == " --env-factory pkg.envs:make"
+    submit_only = TrainConfig(opponent="self", league=LeagueTrainConfig(path="my league.json"))
+    assert _named_again(submit_only, resume=True) == " --league 'my league.json'"
+    assert _named_again(TrainConfig(), resume=True) == ""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from _train_toy_envs import ZoneWalkEnv
 
+from echelon.cli import main
 from echelon.train import cli
 from echelon.train.config import TrainConfig, resolve_config
 from echelon.train.trainer import Trainer
@@ -146,20 +147,27 @@ def test_cli_train_resume_and_eval(tmp_path: Path, capsys: pytest.CaptureFixture
     assert (run / "best" / "meta.json").is_file()
     assert "upd     4/4" in capsys.readouterr().out
 
-    args = _parse(["train", "--resume", str(run), "--total-steps", str(8 * per_update)])
+    # A checkpoint never chooses code: resuming without naming the env factory is refused (one
+    # line, exit 2, through the echelon command's error layer).
+    assert main(["train", "--resume", str(run), "--total-steps", str(8 * per_update)]) == 2
+    assert "--env-factory _train_toy_envs:make_zone_walk" in capsys.readouterr().err
+    factory = ["--env-factory", "_train_toy_envs:make_zone_walk"]
+    args = _parse(["train", "--resume", str(run), *factory, "--total-steps", str(8 * per_update)])
     assert args.func(args) == 0
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["update"] for r in records if r["kind"] == "update"] == [1, 2, 3, 4, 5, 6, 7, 8]
 
     capsys.readouterr()
-    args = _parse(["eval", str(run / "best"), "--episodes", "8", "--worlds", "4", "--json"])
+    args = _parse(
+        ["eval", str(run / "best"), *factory, "--episodes", "8", "--worlds", "4", "--json"]
+    )
     assert args.func(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["episodes"] == 8 and 0 <= result["win_rate"] <= 1
     assert result["wins"] + result["draws"] + result["losses"] == 8
     lo, hi = result["win_interval"]
     assert lo <= result["win_rate"] <= hi
-    args = _parse(["eval", str(run / "best"), "--episodes", "8", "--worlds", "4"])
+    args = _parse(["eval", str(run / "best"), *factory, "--episodes", "8", "--worlds", "4"])
     assert args.func(args) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].startswith("| checkpoint | red | episodes | W | D | L |") and len(table) == 3

@@ -14,6 +14,7 @@ import argparse
 import io
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -65,11 +66,11 @@ def _env_config(signature: dict[str, Any] | None, overrides: dict[str, Any]) -> 
     return EnvConfig.from_dict({**(signature or {}), **overrides})
 
 
-def _interface(store: LeagueStore, overrides: dict[str, Any] | None = None) -> Any:
+def _interface(league: League) -> Any:
     """The observation/action interface every policy of this league must match."""
     from echelon.arena.admission import EnvInterface
 
-    return EnvInterface.of_config(_env_config(store.load().env_signature, overrides or {}))
+    return EnvInterface.of_config(_env_config(league.env_signature, {}))
 
 
 # -- init / add / list / ladder / promote / retire / verify -------------------------------
@@ -99,9 +100,10 @@ def handle_add(args: argparse.Namespace) -> int:
         raise UsageError("--kind exploiter needs --target ID (the entry it was trained against)")
     if args.target and args.kind != "exploiter":
         raise UsageError("--target applies to --kind exploiter only")
+    league = store.load()  # a league with a bad entry is refused before anything is copied
     if args.target:
-        store.load().get(args.target)  # an unknown target fails before anything is copied
-    checkpoint = admit(args.checkpoint, _interface(store))  # loads it as a match would
+        league.get(args.target)  # so is an unknown target
+    checkpoint = admit(args.checkpoint, _interface(league))  # loads it as a match would
     meta = {"name": args.name} if args.name else {}
     entry = store.add_checkpoint(
         checkpoint, kind=args.kind, entry_id=args.id, target_id=args.target, meta=meta
@@ -153,26 +155,34 @@ def _rows(store: LeagueStore, league: League, entries: list[LeagueEntry]) -> lis
     return [_row(e, k, problems.get(e.id)) for e in entries]
 
 
+def _print_invalid(league: League) -> None:
+    """Entries a read-only command skipped because they failed validation (league.py)."""
+    for entry_id, problem in league.invalid.items():
+        print(f"invalid entry {entry_id}: {problem}", file=sys.stderr)
+
+
 def handle_list(args: argparse.Namespace) -> int:
     store = LeagueStore(args.league)
-    league = store.load()
+    league = store.load(strict=False)  # one bad entry must not hide the others
     rows = _rows(store, league, list(league.entries.values()))
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
         print(f"league {args.league}: {len(rows)} entries, {league.period} rating periods")
         _print_table(rows)
+    _print_invalid(league)
     return 0
 
 
 def handle_ladder(args: argparse.Namespace) -> int:
     store = LeagueStore(args.league)
-    league = store.load()
+    league = store.load(strict=False)
     kinds = KINDS if args.all else ("candidate", "commander", "exploiter")
     rows = _rows(store, league, league.ranked(kinds))
     k = league.config.conservative_k
     print(f"ladder by conservative rating mu - {k:g}*rd")
     _print_table(rows, numbered=True)
+    _print_invalid(league)
     return 0
 
 
@@ -193,9 +203,9 @@ def handle_verify(args: argparse.Namespace) -> int:
     from echelon.arena.admission import load_checked_policy
 
     store = LeagueStore(args.league)
-    league = store.load()
-    problems = store.verify()
-    interface = _interface(store) if len(problems) < len(league.entries) else None
+    league = store.load(strict=False)  # bad entries are reported, not fatal (league.invalid)
+    problems = store.verify()  # invalid entries first, then missing or modified checkpoints
+    interface = _interface(league) if any(e not in problems for e in league.entries) else None
     for entry in league.entries.values():
         if entry.id in problems or interface is None:
             continue
@@ -205,13 +215,18 @@ def handle_verify(args: argparse.Namespace) -> int:
             problems[entry.id] = describe(err)
     for entry_id, problem in problems.items():
         print(f"{entry_id}: {problem}")
+    total = len(league.entries) + len(league.invalid)
     if problems:
-        print(
-            f"{len(problems)} of {len(league.entries)} entries cannot play; remove them with "
-            f"`echelon arena remove {args.league} ID`"
-        )
+        print(f"{len(problems)} of {total} entries cannot play")
+        if len(problems) > len(league.invalid):
+            print(f"remove an entry that cannot play with `echelon arena remove {args.league} ID`")
+        if league.invalid:
+            print(
+                f"invalid entries must be fixed or deleted in {args.league} by hand: commands that "
+                "change the league refuse it until then (docs/security.md)"
+            )
     else:
-        print(f"all {len(league.entries)} checkpoints match their sha256 and load for this env")
+        print(f"all {total} checkpoints match their sha256 and load for this env")
     return 1 if problems else 0
 
 
@@ -360,7 +375,7 @@ def _play(args: argparse.Namespace, comm: Any) -> int:
             played += len(pairings)
             continue
         results = [r for _, r in sorted((e for part in gathered for e in part), key=lambda e: e[0])]
-        store.record_results(results)
+        _record_or_keep(store, results)  # rank 0 alone writes the league
         played += len(results)
         promoted = store.promote() if args.auto_promote else []
         retired = store.retire() if args.auto_promote else []
@@ -411,6 +426,40 @@ def _without(league: League, broken: dict[str, str]) -> League:
         return league
     entries = {k: e for k, e in league.entries.items() if k not in broken}
     return League(league.config, entries, league.period, league.env_signature)
+
+
+def _record_or_keep(store: LeagueStore, results: list[tuple[str, str, float]]) -> None:
+    """Record a period's results; if that fails (the league file was damaged or changed under
+    us), the played results are written beside the league first, for `arena record`."""
+    try:
+        store.record_results(results)
+    except Exception as err:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        pending = store.path.with_name(f"{store.path.name}.unrecorded-{stamp}-{os.getpid()}.json")
+        write_atomic(pending, json.dumps([list(r) for r in results], indent=1) + "\n")
+        raise ValueError(
+            f"could not record {len(results)} played results ({err}); they are saved in "
+            f"{pending}: fix the league, then `echelon arena record {store.path} {pending}`"
+        ) from err
+
+
+def handle_record(args: argparse.Namespace) -> int:
+    """Apply results saved by a `play` that could not record them, as one rating period."""
+    raw = json.loads(Path(args.results).read_text(encoding="utf-8"))
+    if not isinstance(raw, list):
+        raise ValueError(f"{args.results}: expected a list of [blue_id, red_id, score]")
+    games: list[tuple[str, str, float]] = []
+    for item in raw:
+        ok = isinstance(item, list) and len(item) == 3
+        if not ok or not all(isinstance(x, str) for x in item[:2]):
+            raise ValueError(f"{args.results}: bad result {item!r}; want [blue_id, red_id, score]")
+        score = item[2]
+        if isinstance(score, bool) or score not in (0, 0.5, 1):
+            raise ValueError(f"{args.results}: score must be 0, 0.5 or 1, got {score!r}")
+        games.append((item[0], item[1], float(score)))
+    LeagueStore(args.league).record_results(games)
+    print(f"recorded {len(games)} results as one rating period")
+    return 0
 
 
 # -- plot ------------------------------------------------------------------------------
@@ -606,6 +655,10 @@ def register(subparsers: Any) -> None:
         "matches are split between them, rank 0 rates the period (docs/arena.md)",
     )
     p.set_defaults(func=_friendly(handle_play))
+
+    p = command("record", "apply results a failed `play` saved beside the league")
+    p.add_argument("results", type=Path, help="the .unrecorded-*.json file play named")
+    p.set_defaults(func=_friendly(handle_record))
 
     p = command("plot", "plot rating histories to an image")
     p.add_argument(

@@ -25,6 +25,14 @@ Entry kinds:
 
 Ratings change only through :meth:`League.apply_period` (one Glicko-2 rating period from a
 snapshot, see :mod:`echelon.arena.glicko2`).
+
+The league file is untrusted input (docs/security.md): every field is checked for type and
+range when it is read (unknown keys, negative or inconsistent game counts, non-finite ratings
+are refused, never dropped or kept silently), and an entry's checkpoint path must be the
+``checkpoints/<sha256>/<name>`` its submission created, so a file cannot point the league at
+anything outside its folder. Commands that change the league refuse a league with a bad entry;
+read-only ones (``list``, ``ladder``, ``verify``) load it with ``strict=False`` and report the
+bad entries next to the good ones.
 """
 
 from __future__ import annotations
@@ -33,9 +41,8 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,6 +51,7 @@ from typing import Any, Literal, TypeVar
 from filelock import FileLock
 
 from echelon.arena.checkpoint_store import (
+    CHECKPOINT_DIR,
     CheckpointHashMismatch,
     content_hash,
     remove_stored_checkpoint,
@@ -52,14 +60,16 @@ from echelon.arena.checkpoint_store import (
 )
 from echelon.arena.glicko2 import DEFAULT_RD, Game, Rating, rate_period
 from echelon.arena.locking import probe_lock
-from echelon.fileio import file_mode
+from echelon.fileio import read_regular, remove_orphans, write_atomic, write_atomic_temp_pattern
 
 SCHEMA_VERSION = 1
+_FILE_KEYS = {"format", "schema_version", "config", "period", "env_signature", "entries"}
 T = TypeVar("T")
 FILE_FORMAT = "echelon-league"
 Kind = Literal["candidate", "commander", "retired", "exploiter"]
 KINDS: tuple[str, ...] = ("candidate", "commander", "retired", "exploiter")
 OPPONENT_KINDS: tuple[str, ...] = ("commander", "exploiter")
+MAX_LEAGUE_BYTES = 256 << 20  # a league of 10,000 entries with long histories is a few MB
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$")
 
 
@@ -107,6 +117,8 @@ class LeagueConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LeagueConfig:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"league config must be an object, got {type(data).__name__}")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -162,20 +174,101 @@ class LeagueEntry:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LeagueEntry:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a league entry must be an object, got {type(data).__name__}")
         where = f"league entry {data.get('id', '?')!r}"
         for key in ("id", "kind", "checkpoint", "sha256", "rating"):
             if key not in data:
                 raise ValueError(f"{where} is missing field {key!r}")
         values = dict(data)
-        values["rating"] = Rating.from_dict(values["rating"])
-        values["history"] = tuple(HistoryPoint(**point) for point in values.get("history", []))
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"{where} has unknown field(s) {unknown}")
+        _check_types(values, _ENTRY_TYPES, where)
+        values["rating"] = _rating_from_dict(values["rating"], where)
+        history = values.get("history", [])
+        if not isinstance(history, list):
+            raise ValueError(f"{where}: history must be a list")
+        values["history"] = tuple(_history_point(point, where) for point in history)
+        values["meta"] = dict(values.get("meta", {}))
         entry = cls(**values)
         _validate_entry(entry)
         return entry
+
+
+# JSON types of the entry fields (bool is refused where an int is wanted).
+_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "kind": (str,),
+    "checkpoint": (str,),
+    "sha256": (str,),
+    "rating": (dict,),
+    "games": (int,),
+    "wins": (int,),
+    "draws": (int,),
+    "losses": (int,),
+    "created_at": (str,),
+    "updated_at": (str,),
+    "target_id": (str, type(None)),
+    "commander_since_games": (int, type(None)),
+    "history": (list,),
+    "meta": (dict,),
+}
+_HISTORY_TYPES: dict[str, tuple[type, ...]] = {
+    "period": (int,),
+    "mu": (int, float),
+    "rd": (int, float),
+    "vol": (int, float),
+    "games": (int,),
+    "kind": (str,),
+    "time": (str,),
+}
+_CHECKPOINT_NAME = re.compile(r"^[A-Za-z0-9_+=-][A-Za-z0-9._+=-]{0,254}$")
+
+
+def _check_types(
+    values: Mapping[str, Any], types: Mapping[str, tuple[type, ...]], where: str
+) -> None:
+    for key, value in values.items():
+        wanted = types.get(key)
+        if wanted is None:
+            continue
+        if (isinstance(value, bool) and bool not in wanted) or not isinstance(value, wanted):
+            names = " or ".join("null" if t is type(None) else t.__name__ for t in wanted)
+            raise ValueError(f"{where}: field {key!r} must be {names}, got {value!r}")
+
+
+def _rating_from_dict(data: Mapping[str, Any], where: str) -> Rating:
+    unknown = sorted(set(data) - {"mu", "rd", "vol"})
+    if unknown:
+        raise ValueError(f"{where}: rating has unknown field(s) {unknown}")
+    for key in ("mu", "rd", "vol"):
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where}: rating.{key} must be a number, got {value!r}")
+    try:
+        return Rating.from_dict(data)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+
+
+def _history_point(point: Any, where: str) -> HistoryPoint:
+    if not isinstance(point, Mapping):
+        raise ValueError(f"{where}: history points must be objects, got {point!r}")
+    names = set(_HISTORY_TYPES)
+    if set(point) != names:
+        raise ValueError(
+            f"{where}: a history point must have exactly the fields {sorted(names)}, "
+            f"got {sorted(point)}"
+        )
+    _check_types(point, _HISTORY_TYPES, where)
+    for key in ("mu", "rd", "vol"):
+        if not math.isfinite(point[key]):
+            raise ValueError(f"{where}: history {key} must be finite, got {point[key]!r}")
+    if point["period"] < 0 or point["games"] < 0:
+        raise ValueError(f"{where}: history period and games must be >= 0")
+    return HistoryPoint(**point)
 
 
 def _validate_entry(entry: LeagueEntry) -> None:
@@ -192,6 +285,29 @@ def _validate_entry(entry: LeagueEntry) -> None:
         raise ValueError(f"league entry {entry.id!r}: only exploiters have a target_id")
     if not re.fullmatch(r"[0-9a-f]{64}", entry.sha256):
         raise ValueError(f"league entry {entry.id!r}: sha256 {entry.sha256!r} is not a hex digest")
+    counts = {k: getattr(entry, k) for k in ("games", "wins", "draws", "losses")}
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in counts.values()):
+        raise ValueError(f"league entry {entry.id!r}: game counts must be integers >= 0: {counts}")
+    if entry.wins + entry.draws + entry.losses > entry.games:
+        raise ValueError(f"league entry {entry.id!r}: wins + draws + losses exceed games: {counts}")
+    since = entry.commander_since_games
+    if since is not None and not 0 <= since <= entry.games:
+        raise ValueError(
+            f"league entry {entry.id!r}: commander_since_games {since} is not in [0, games]"
+        )
+    # The only path a submission creates (checkpoint_store.store_checkpoint): a file cannot
+    # point the league at anything outside its checkpoint folder.
+    parts = entry.checkpoint.split("/")
+    if (
+        len(parts) != 3
+        or parts[0] != CHECKPOINT_DIR
+        or parts[1] != entry.sha256
+        or not _CHECKPOINT_NAME.match(parts[2])
+    ):
+        raise ValueError(
+            f"league entry {entry.id!r}: checkpoint path {entry.checkpoint!r} is not "
+            f"{CHECKPOINT_DIR}/<its sha256>/<name>"
+        )
 
 
 @dataclass
@@ -202,6 +318,9 @@ class League:
     entries: dict[str, LeagueEntry] = field(default_factory=dict)
     period: int = 0
     env_signature: dict[str, Any] | None = None
+    # Entries that failed validation in a non-strict load (id or "#index" -> problem). A league
+    # with any is never saved (LeagueStore loads strictly for changes).
+    invalid: dict[str, str] = field(default_factory=dict)
 
     # -- queries -------------------------------------------------------------------------
     def get(self, entry_id: str) -> LeagueEntry:
@@ -367,51 +486,56 @@ class League:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "league") -> League:
-        if data.get("format") != FILE_FORMAT:
+    def from_dict(
+        cls, data: Mapping[str, Any], source: str = "league", strict: bool = True
+    ) -> League:
+        """Parse a league file's JSON. ``strict=False`` (read-only commands) moves entries that
+        fail validation to :attr:`invalid` instead of refusing the whole league."""
+        if not isinstance(data, Mapping) or data.get("format") != FILE_FORMAT:
             raise ValueError(f"{source} is not an echelon league file (format field missing)")
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             raise ValueError(
                 f"{source} has schema_version {version!r}; this echelon reads {SCHEMA_VERSION}"
             )
+        unknown = sorted(set(data) - _FILE_KEYS)
+        if unknown:
+            raise ValueError(f"{source} has unknown top-level field(s) {unknown}")
+        period = data.get("period", 0)
+        if isinstance(period, bool) or not isinstance(period, int) or period < 0:
+            raise ValueError(f"{source}: period must be an integer >= 0, got {period!r}")
+        signature = data.get("env_signature")
+        if signature is not None and not isinstance(signature, dict):
+            raise ValueError(f"{source}: env_signature must be an object or null")
+        raw_entries = data.get("entries", [])
+        if not isinstance(raw_entries, list):
+            raise ValueError(f"{source}: entries must be a list")
         league = cls(
             config=LeagueConfig.from_dict(data.get("config", {})),
-            period=int(data.get("period", 0)),
-            env_signature=data.get("env_signature"),
+            period=period,
+            env_signature=signature,
         )
-        for raw in data.get("entries", []):
-            entry = LeagueEntry.from_dict(raw)
-            if entry.id in league.entries:
-                raise ValueError(f"{source}: duplicate entry id {entry.id!r}")
+        for index, raw in enumerate(raw_entries):
+            try:
+                entry = LeagueEntry.from_dict(raw)
+                if entry.id in league.entries:
+                    raise ValueError(f"duplicate entry id {entry.id!r}")
+            except (ValueError, TypeError) as err:
+                if strict:
+                    raise ValueError(f"{source}: {err}") from None
+                name = raw.get("id") if isinstance(raw, Mapping) else None
+                key = name if isinstance(name, str) and name not in league.invalid else f"#{index}"
+                league.invalid[key] = str(err)
+                continue
             league.entries[entry.id] = entry
-        for entry in league.entries.values():
+        for entry in list(league.entries.values()):
             if entry.target_id is not None and entry.target_id not in league.entries:
-                raise ValueError(
-                    f"{source}: exploiter {entry.id!r} targets unknown id {entry.target_id!r}"
-                )
+                problem = f"exploiter {entry.id!r} targets unknown id {entry.target_id!r}"
+                if strict:
+                    raise ValueError(f"{source}: {problem}")
+                league.invalid[entry.id] = problem
+                del league.entries[entry.id]
         return league
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """temp file in the same folder -> flush -> fsync -> os.replace -> fsync the folder."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, file_mode())  # mkstemp makes 0600; the league follows the umask
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class LeagueStore:
@@ -454,22 +578,26 @@ class LeagueStore:
             store._save_unlocked(league)
         return store
 
-    def _load_unlocked(self) -> League:
+    def _load_unlocked(self, strict: bool = True) -> League:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_regular(self.path, MAX_LEAGUE_BYTES, "league file").decode("utf-8")
         except FileNotFoundError:
             raise FileNotFoundError(
                 f"no league at {self.path}; create one with `echelon arena init {self.path}`"
             ) from None
+        except UnicodeDecodeError as err:
+            raise ValueError(f"league file {self.path} is not UTF-8 text: {err}") from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError as err:
             raise ValueError(f"league file {self.path} is not valid JSON: {err}") from err
-        return League.from_dict(data, source=str(self.path))
+        return League.from_dict(data, source=str(self.path), strict=strict)
 
     def _save_unlocked(self, league: League) -> None:
         text = json.dumps(league.to_dict(), indent=1, sort_keys=False) + "\n"
-        _write_atomically(self.path, text)
+        # Temp files of writers killed mid-save (only a lock holder writes one, and we hold it).
+        remove_orphans(self.dir, write_atomic_temp_pattern(self.path))
+        write_atomic(self.path, text)  # temp file named .<league>.<pid>-*.tmp
 
     def _require_file(self) -> None:
         """Fail before taking the lock: locking a league that does not exist would create its
@@ -479,11 +607,12 @@ class LeagueStore:
                 f"no league at {self.path}; create one with `echelon arena init {self.path}`"
             )
 
-    def load(self) -> League:
-        """A consistent snapshot (read under the lock, so never half of a concurrent save)."""
+    def load(self, strict: bool = True) -> League:
+        """A consistent snapshot (read under the lock, so never half of a concurrent save).
+        ``strict=False``: bad entries go to ``League.invalid`` (read-only use only)."""
         self._require_file()
         with self._lock:
-            return self._load_unlocked()
+            return self._load_unlocked(strict)
 
     @contextmanager
     def transaction(self) -> Iterator[League]:
@@ -557,14 +686,20 @@ class LeagueStore:
         return verify_checkpoint(self.dir, entry.checkpoint, entry.sha256)
 
     def verify(self) -> dict[str, str]:
-        """Map of entry id -> problem, for every entry whose checkpoint is missing or changed."""
-        problems: dict[str, str] = {}
-        for entry in self.load().entries.values():
+        """Map of entry id -> problem, for every entry that is invalid or whose checkpoint is
+        missing, changed or unreadable. One bad entry never hides the others."""
+        league = self.load(strict=False)
+        problems: dict[str, str] = {k: f"invalid entry: {v}" for k, v in league.invalid.items()}
+        for entry in league.entries.values():
             try:
                 verify_checkpoint(self.dir, entry.checkpoint, entry.sha256)
-            except (FileNotFoundError, CheckpointHashMismatch) as err:
+            except (OSError, ValueError, CheckpointHashMismatch) as err:
                 problems[entry.id] = str(err)
         return problems
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"the league file holds {name}, which is not a number JSON allows")
 
 
 def _sanitise(text: str) -> str:

@@ -75,6 +75,8 @@ def _resolve_device(device: str | torch.device) -> torch.device:
         raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}") from exc
     if dev.type not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if dev.type == "cpu":
+        return torch.device("cpu")  # "cpu:0" names the same device; tensors report plain "cpu"
     if dev.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError("device='cuda' was requested but torch sees no CUDA device")
@@ -104,8 +106,9 @@ class VecEnv:
     """W worlds of Echelon, each with A agents (both teams), stepped together.
 
     Tensors are shaped ``[W, A, ...]``; blue agents are ``env.team_slices["blue"]`` (the first
-    half), red the second half. Returned tensors are buffers reused by the next step: clone what
-    you keep.
+    half), red the second half. Returned tensors are views of buffers the next step overwrites:
+    clone what you keep. Their storage cannot be resized (``resize_`` raises), and each call
+    returns new views, so nothing done to a returned tensor reaches the env.
 
     ``step`` returns ``(obs, reward, terminated, truncated, info)`` with ``info`` holding:
       alive [W, A] bool: agents alive in the returned observation;
@@ -184,10 +187,24 @@ class VecEnv:
         self.episode_stat_names = EPISODE_STAT_NAMES
         self.observation_space: spaces.Box = observation_space(self.obs_dim, self.obs_layout)
         self.action_space: spaces.Box = action_space(self.action_dim)
-        self._host = self._allocate(torch.device("cpu"), pin=self.device.type == "cuda")
-        self._out = (
-            self._host if self.device.type == "cpu" else self._allocate(self.device, pin=False)
+        # The core keeps raw pointers into the host buffers and writes them on every step, so
+        # nothing a caller does to a returned tensor may move or free that memory
+        # (docs/security.md):
+        # * on a CPU device the core is bound to aliases over storage that cannot be resized
+        #   (torch.from_numpy wraps memory it does not own), so obs.resize_(N), even through a
+        #   view, raises instead of freeing what the core writes to; the allocations stay
+        #   referenced here (_owners);
+        # * every call returns fresh views (_views) of the env's tensors, never the tensors the env
+        #   keeps: a caller's set_() or a failed resize_() (which leaves torch's sizes changed)
+        #   only ever affects the caller's own view, and the next step's views are whole again.
+        on_cpu = self.device.type == "cpu"
+        self._owners = self._allocate(torch.device("cpu"), pin=not on_cpu)
+        self._host = (
+            {k: torch.from_numpy(t.numpy()) for k, t in self._owners.items()}
+            if on_cpu
+            else self._owners
         )
+        self._out = self._host if on_cpu else self._allocate(self.device, pin=False)
         self._actions_host = torch.zeros(
             (num_worlds, self.num_agents, self.action_dim),
             dtype=torch.float32,
@@ -256,7 +273,7 @@ class VecEnv:
         if self._mirror is not None:
             self._mirror.mark_all_dirty()
         self._publish(all_final=True)
-        return self._out["obs"]
+        return self._out["obs"].detach()
 
     def step(
         self, actions: torch.Tensor
@@ -267,7 +284,7 @@ class VecEnv:
         self._sim.step(host_actions)
         self._gather_late_terminal()
         self._publish()
-        out = self._out
+        out = {k: t.detach() for k, t in self._out.items()}  # fresh views: see __init__
         bad_now = self._bad_actions_so_far()
         info = {
             "alive": out["alive"],
@@ -324,20 +341,24 @@ class VecEnv:
         """Restores a ``state_dict`` snapshot (strict: config, world count and obs width must
         match, else ValueError naming the field) and returns the current obs [W, A, D]. The env
         adopts the snapshot's seed, so later episodes follow the saved run's streams."""
+        # Everything is checked before anything changes: a bad state leaves the env as it was.
         self._check_snapshot_fits(state)
         blob = state["sim_state"]
         if not isinstance(blob, torch.Tensor) or blob.dtype != torch.uint8 or blob.dim() != 1:
             raise ValueError("state['sim_state'] must be a 1-D torch.uint8 tensor")
+        seed = state["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise ValueError(f"env state seed must be an integer in [0, 2**63), got {seed!r}")
         self._wait_for_copies()
         try:
             self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes())
         except ValueError as exc:
             raise ValueError(f"cannot restore the simulator snapshot: {exc}") from exc
-        self.seed = int(state["seed"])
+        self.seed = seed
         if self._mirror is not None:
             self._mirror.mark_all_dirty()
         self._publish(all_final=True)
-        return self._out["obs"]
+        return self._out["obs"].detach()
 
     def _check_snapshot_fits(self, state: dict[str, Any]) -> None:
         missing = {"sim_state", "config", "seed", "num_worlds", "obs_dim"} - set(state)
@@ -359,6 +380,8 @@ class VecEnv:
                 f"env state has world_offset={offset}, this env has {self.world_offset}"
             )
         mine = self.config.to_dict()
+        if not isinstance(state["config"], dict):
+            raise ValueError(f"env state config must be a dict, got {type(state['config'])}")
         theirs = dict(state["config"])
         diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
         if diff:

@@ -14,22 +14,35 @@ league or a colleague can never execute code (the reference called ``torch.load`
 ``weights_only=False``); nothing here calls ``torch.load``. JSON keeps the metadata
 readable and diffable.
 
-Atomicity: everything is written into a temporary sibling directory and fsynced; then the
+Atomicity: everything is written into a temporary sibling directory
+(``.<name>.tmp-<pid>-<random>``) and fsynced; then the
 old checkpoint (if any) is renamed to ``<name>.previous``, the new one renamed into place,
 the parent directory fsynced and the previous copy removed. A crash before the swap leaves
 the old checkpoint untouched; a crash inside the two-rename window leaves
 ``<name>.previous``, which ``resolve_checkpoint_dir`` falls back to. The SHA-256 digests in
-``meta.json`` catch any torn or edited file at load time.
+``meta.json`` catch any torn or edited file at load time. A checkpoint is deleted
+(:func:`remove_checkpoint_dir`) by renaming it to a hidden ``.<name>.trash-<pid>-<random>``
+first, so a kill mid-delete never leaves a half-deleted checkpoint under its real name. The
+temporary and trash folders of writers that were killed (their process is gone) are removed by
+the next write into the same folder (:func:`remove_orphans`).
 
 Strict loading: missing, unexpected and mis-shaped keys are all listed in one error.
+
+Untrusted input (docs/security.md): a checkpoint may come from anyone, and ``meta.json`` is
+covered by no hash. Every file is read through ``echelon.fileio.read_regular`` (no symbolic
+links, plain files only, sizes bounded by ``echelon.train.trust``), hashed and parsed from the
+same bytes (so the hash covers exactly what is loaded), and ``meta.json`` is checked by
+``echelon.train.trust.check_meta`` before anything acts on it.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -38,12 +51,21 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save_file
 from torch import Tensor, nn
 
-from echelon.fileio import dir_mode, file_mode, fsync_path, sha256_file
+from echelon.fileio import dir_mode, file_mode, fsync_path, read_regular, sha256_file
+from echelon.fileio import remove_orphans as fileio_remove_orphans
 from echelon.rl.model import RecurrentActorCritic
 from echelon.rl.registry import build_model
+from echelon.train.trust import (
+    MAX_META_BYTES,
+    MAX_MODEL_FILE_BYTES,
+    MAX_TRAINER_FILE_BYTES,
+    check_meta,
+)
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.safetensors"
@@ -51,13 +73,34 @@ TRAINER_FILE = "trainer.safetensors"
 META_FILE = "meta.json"
 
 
-class CheckpointError(RuntimeError):
-    pass
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be loaded: missing, incomplete, edited, or asking for too much."""
 
 
 # -- files ------------------------------------------------------------------------------
 def _contiguous_cpu(tensors: Mapping[str, Tensor]) -> dict[str, Tensor]:
     return {k: v.detach().to("cpu").contiguous().clone() for k, v in tensors.items()}
+
+
+_ORPHAN = re.compile(r"^\..+\.(tmp|trash)-(?P<pid>\d+)-[^/]*$")
+
+
+def remove_orphans(folder: str | Path) -> list[Path]:
+    """Delete ``.<name>.tmp-<pid>-*`` / ``.<name>.trash-<pid>-*`` folders in ``folder`` whose
+    writer process no longer exists (killed mid-write or mid-delete)."""
+    return fileio_remove_orphans(folder, _ORPHAN)
+
+
+def remove_checkpoint_dir(path: str | Path) -> None:
+    """Delete a checkpoint directory so that a kill at any moment leaves either the whole
+    checkpoint under its name or none of it (see the module doc)."""
+    target = Path(path)
+    if not target.exists():
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.trash-{os.getpid()}-", dir=target.parent))
+    os.replace(target, trash / target.name)
+    fsync_path(target.parent)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def write_checkpoint_dir(
@@ -69,7 +112,8 @@ def write_checkpoint_dir(
     """Atomically (re)place the checkpoint directory ``path``."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    remove_orphans(target.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     try:
         tmp.chmod(dir_mode())  # mkdtemp makes 0700; a checkpoint follows the umask like any output
         save_file(_contiguous_cpu(model_tensors), str(tmp / MODEL_FILE))
@@ -112,24 +156,57 @@ def resolve_checkpoint_dir(path: str | Path) -> Path:
     raise CheckpointError(f"no checkpoint at {target} (expected {META_FILE} inside)")
 
 
+_FILE_LIMITS = {MODEL_FILE: MAX_MODEL_FILE_BYTES, TRAINER_FILE: MAX_TRAINER_FILE_BYTES}
+
+
+def read_meta(root: Path) -> dict[str, Any]:
+    """``meta.json`` of a checkpoint directory, parsed and checked (``trust.check_meta``)."""
+    try:
+        text = read_regular(root / META_FILE, MAX_META_BYTES, "checkpoint metadata")
+        meta = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"{root / META_FILE} is not valid JSON: {err}") from None
+    except ValueError as err:  # a link, a device, too large
+        raise CheckpointError(str(err)) from None
+    if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
+        version = meta.get("format_version") if isinstance(meta, dict) else None
+        raise CheckpointError(f"{root}: checkpoint format {version!r}, expected {FORMAT_VERSION}")
+    try:
+        check_meta(meta, root)
+    except ValueError as err:
+        raise CheckpointError(str(err)) from None
+    return meta
+
+
+def _read_tensors(root: Path, name: str, meta: dict[str, Any], device: str) -> dict[str, Tensor]:
+    path = root / name
+    try:
+        data = read_regular(path, _FILE_LIMITS[name], "checkpoint file")
+    except FileNotFoundError:
+        raise CheckpointError(
+            f"checkpoint {root} is incomplete: {name} is missing (it was interrupted while being "
+            "written or deleted); use another checkpoint"
+        ) from None
+    except ValueError as err:
+        raise CheckpointError(str(err)) from None
+    expected = meta.get("sha256", {}).get(name)
+    if expected is None or hashlib.sha256(data).hexdigest() != expected:
+        raise CheckpointError(f"{path}: SHA-256 does not match meta.json")
+    try:
+        tensors = load_safetensors(data)
+    except (SafetensorError, ValueError) as err:
+        raise CheckpointError(f"{path} is not a valid safetensors file: {err}") from None
+    return {k: v.to(device) for k, v in tensors.items()}
+
+
 def read_checkpoint_dir(
     path: str | Path, device: torch.device | str = "cpu", with_trainer: bool = True
 ) -> tuple[dict[str, Tensor], dict[str, Tensor], dict[str, Any]]:
     root = resolve_checkpoint_dir(path)
-    with open(root / META_FILE, encoding="utf-8") as fh:
-        meta = json.load(fh)
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(
-            f"{root}: checkpoint format {meta.get('format_version')!r}, expected {FORMAT_VERSION}"
-        )
-    names = [MODEL_FILE, TRAINER_FILE] if with_trainer else [MODEL_FILE]
-    for name in names:
-        expected = meta.get("sha256", {}).get(name)
-        if expected is None or sha256_file(root / name) != expected:
-            raise CheckpointError(f"{root / name}: SHA-256 does not match meta.json")
+    meta = read_meta(root)
     dev = str(torch.device(device))
-    model_tensors = load_file(str(root / MODEL_FILE), device=dev)
-    trainer_tensors = load_file(str(root / TRAINER_FILE), device=dev) if with_trainer else {}
+    model_tensors = _read_tensors(root, MODEL_FILE, meta, dev)
+    trainer_tensors = _read_tensors(root, TRAINER_FILE, meta, dev) if with_trainer else {}
     return model_tensors, trainer_tensors, meta
 
 
@@ -259,7 +336,10 @@ def load_policy(
 ) -> tuple[RecurrentActorCritic, dict[str, Any]]:
     """Rebuild the policy stored at ``path`` (eval mode, on ``device``) and its metadata."""
     tensors, _, meta = read_checkpoint_dir(path, device, with_trainer=False)
-    model = build_model(meta["model_spec"]).to(device)
+    try:
+        model = build_model(meta["model_spec"]).to(device)
+    except ValueError as err:  # sizes passed check_meta; a layout or value may still be wrong
+        raise CheckpointError(f"{path}: meta.json model_spec is invalid: {err}") from None
     load_state_strict(model, tensors, f"{meta['model_spec']['class']} built from {path}")
     model.eval()
     return model, meta

@@ -18,6 +18,10 @@ Several processes: under ``torchrun`` every rank runs ``handle_train``; rank 0 p
 reports a bad command line once) and sends the plan to the others, all build their part of the
 trainer, rank 0 alone writes. ``--nproc N`` checks the command here and then starts the same
 command through ``torch.distributed.run`` with N processes on this machine.
+
+A checkpoint is untrusted input (``echelon.train.trust``, docs/security.md): the config it
+carries may not choose code (``env_factory``), paths (``run_dir``, league files) or uploads
+(``wandb``); ``eval`` and ``train --resume`` take those from the command line only.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ import importlib
 import importlib.util
 import json
 import shlex
-import shutil
 import signal
 import sys
 import threading
@@ -66,7 +69,7 @@ from echelon.distributed import (
 )
 from echelon.fileio import write_atomic
 from echelon.train import run_dir as run_dirs
-from echelon.train.checkpoint import CheckpointError, read_checkpoint_dir
+from echelon.train.checkpoint import CheckpointError, read_checkpoint_dir, remove_checkpoint_dir
 from echelon.train.config import (
     PRESETS,
     TrainConfig,
@@ -80,6 +83,7 @@ from echelon.train.distributed import accepts_world_offset
 from echelon.train.env_protocol import BatchEnv
 from echelon.train.run_logger import format_eta
 from echelon.train.trainer import EnvFactory, Trainer
+from echelon.train.trust import trusted_config
 
 DEFAULT_PRESET = "default"
 EVAL_MATCHES = 32  # default --matches with a checkpoint (core-controller matches: 100)
@@ -147,6 +151,15 @@ def env_factory_for(cfg: TrainConfig, comm: Comm = SINGLE) -> EnvFactory:
     if threads is None and comm.distributed:
         threads = thread_share(comm.local_world_size)
     return echelon_env_factory(cfg.env, cfg.env_device, threads)
+
+
+def _cli_leagues(args: argparse.Namespace) -> set[str]:
+    """League paths the command line itself names (``trust.trusted_config``)."""
+    from echelon.train.league_opponent import parse_league_opponent
+
+    named = {args.league} if getattr(args, "league", None) else set()
+    opponent = parse_league_opponent(args.opponent) if getattr(args, "opponent", None) else None
+    return named | ({opponent} if opponent else set())
 
 
 def _key_values(items: list[str], flag: str) -> dict[str, Any]:
@@ -284,11 +297,22 @@ def _plan_resume(args: argparse.Namespace) -> RunPlan:
             "(change single fields with --set or flags such as --total-steps)"
         )
     source = Path(args.resume).expanduser()
-    checkpoint = run_dirs.find_checkpoint(source, prefer_best=False)
-    _, _, meta = read_checkpoint_dir(checkpoint, with_trainer=False)
+    try:
+        checkpoint = run_dirs.find_checkpoint(source, prefer_best=False)
+    except run_dirs.NoCheckpointYet as err:
+        fail(
+            f"{err}: start a new run without --resume (or start over in that folder with "
+            f"--run-dir {shlex.quote(str(source))} --force)"
+        )
+    _, _, meta = read_checkpoint_dir(checkpoint, with_trainer=False)  # meta.json checked too
     if not isinstance(meta.get("config"), dict) or not isinstance(meta.get("counters"), dict):
         raise CheckpointError(f"{checkpoint} is not a training checkpoint (no config/counters)")
-    cfg = config_from_dict(_overrides(meta["config"], args))
+    # What a checkpoint may decide (docs/security.md): no code, no paths, no uploads. Its run_dir
+    # is dropped; the run folder is decided below from the command line.
+    saved = trusted_config(
+        meta["config"], checkpoint, args.env_factory, _cli_leagues(args), bool(args.wandb)
+    )
+    cfg = config_from_dict(_overrides(saved, args))
     home = run_dirs.home_run(checkpoint)
     is_run_folder = source.is_dir() and not run_dirs.is_checkpoint(source)
     if args.run_dir is not None:
@@ -356,6 +380,23 @@ def _banner(plan: RunPlan, trainer: Trainer, preset: str | None) -> str:
     return "\n".join(lines)
 
 
+def _named_again(cfg: TrainConfig, resume: bool) -> str:
+    """Flags a later command must repeat, because a checkpoint cannot decide them itself
+    (``trust.trusted_config``): the env factory; for a resume also the league and W&B."""
+    flags = []
+    if cfg.env_factory:
+        flags += ["--env-factory", cfg.env_factory]
+    if resume:
+        league = cfg.league_opponent_path()
+        if league:
+            flags += ["--opponent", f"league:{league}"]
+        if cfg.league.path and cfg.league.path != league:
+            flags += ["--league", cfg.league.path]
+        if cfg.wandb:
+            flags.append("--wandb")
+    return "".join(f" {shlex.quote(flag)}" for flag in flags)
+
+
 def _summary(run_dir: Path, trainer: Trainer, seconds: float, steps_done: int) -> str:
     rate = steps_done / seconds if seconds > 0 else float("nan")
     lines = [
@@ -381,7 +422,8 @@ def _summary(run_dir: Path, trainer: Trainer, seconds: float, steps_done: int) -
             f"best      none: no evaluation ran (eval_every={trainer.cfg.eval_every}); "
             f"latest checkpoint {target}"
         )
-    lines.append(f"next      echelon eval {shlex.quote(str(target))} --matches 64")
+    again = _named_again(trainer.cfg, resume=False)
+    lines.append(f"next      echelon eval {shlex.quote(str(target))} --matches 64{again}")
     return "\n".join(lines)
 
 
@@ -425,7 +467,7 @@ def _train(args: argparse.Namespace, comm: Comm) -> int:
         if plan.clear_old_run:
             run_dirs.clear_run(plan.run_dir)
         for stale in plan.drop_later:
-            shutil.rmtree(stale)
+            remove_checkpoint_dir(stale)  # a kill mid-delete leaves no half checkpoint
         run_dir = run_dirs.claim(plan.run_dir, plan.fresh_name)
     run_dir = comm.broadcast_object(run_dir)
     if run_dir != plan.run_dir:  # the generated name was taken meanwhile
@@ -445,6 +487,8 @@ def _train(args: argparse.Namespace, comm: Comm) -> int:
             }
         logger = RunLogger(run_dir, tensorboard=True, wandb_config=wandb_cfg)
         trainer.logger = logger
+        if plan.resume is not None:  # records a killed run wrote after this checkpoint move aside
+            logger.rewind(trainer.update)
         preset = None if plan.resume else args.preset or DEFAULT_PRESET
         print(_banner(plan, trainer, preset), flush=True)
         for note in (trainer.env_note, trainer.resume_note):
@@ -461,7 +505,8 @@ def _train(args: argparse.Namespace, comm: Comm) -> int:
             if main:
                 print(
                     f"\nstopped at update {trainer.update}/{trainer.total_updates}: saved {path}\n"
-                    f"resume with: echelon train --resume {shlex.quote(str(run_dir))}",
+                    f"resume with: echelon train --resume {shlex.quote(str(run_dir))}"
+                    + _named_again(cfg, resume=True),
                     flush=True,
                 )
             return EXIT_INTERRUPTED
@@ -575,6 +620,7 @@ def handle_eval(args: argparse.Namespace) -> int:
                 "--opponent": args.opponent is not None,
                 "--stochastic": args.stochastic,
                 "--device": args.device is not None,
+                "--env-factory": args.env_factory is not None,
             },
             "without a CHECKPOINT: core-controller matches run on the simulator (see --threads)",
         )
@@ -588,7 +634,14 @@ def handle_eval(args: argparse.Namespace) -> int:
     model, meta = load_policy(checkpoint, device)
     if not isinstance(meta.get("config"), dict):
         raise CheckpointError(f"{checkpoint}: meta.json has no training config to rebuild its env")
-    cfg = config_from_dict(meta["config"])
+    # The checkpoint's config picks the env, never code (docs/security.md). Evaluation plays no
+    # league, so league paths in it are dropped rather than confirmed.
+    saved = dict(meta["config"])
+    if str(saved.get("opponent", "")).startswith("league:"):
+        saved["opponent"] = "self"
+    saved.pop("league", None)
+    saved = trusted_config(saved, checkpoint, args.env_factory, None, False)
+    cfg = config_from_dict(saved)
     env_changes = _eval_env_overrides(args)
     if cfg.env_factory and (env_changes or args.red):
         fail(
@@ -602,7 +655,7 @@ def handle_eval(args: argparse.Namespace) -> int:
     if args.threads is not None:
         changes["env_threads"] = args.threads
     if changes:
-        cfg = config_from_dict(merge(meta["config"], changes))
+        cfg = config_from_dict(merge(saved, changes))
     matches = args.matches or EVAL_MATCHES
     env = env_factory_for(cfg)(min(args.worlds, matches), args.seed)
     opponent: Any = None
@@ -805,6 +858,11 @@ def register(subparsers: Any) -> None:
         help="red when no heuristic drives it (default idle)",
     )
     ev.add_argument("--stochastic", action="store_true", help="sample actions instead of the mean")
+    ev.add_argument(
+        "--env-factory",
+        help="custom env 'module:function' for a checkpoint trained on one (a checkpoint names "
+        "its factory but never chooses code itself: docs/security.md)",
+    )
     ev.set_defaults(func=handle_eval)
     from echelon.heuristic.cli import add_match_arguments
 

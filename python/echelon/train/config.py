@@ -12,6 +12,7 @@ engineer owns this package; the top-level config module may re-export it.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any, Literal
 import yaml
 
 from echelon.rl.recurrence import RECURRENCE_MODES
+from echelon.rl.registry import MODEL_LIMITS
 from echelon.train.curriculum import CurriculumConfig, parse_heuristic_opponent
 from echelon.train.league_opponent import LeagueTrainConfig, parse_league_opponent
 from echelon.train.ppo import PPOConfig
@@ -44,8 +46,9 @@ class ModelConfig:
         if self.recurrence not in RECURRENCE_MODES:
             raise ValueError(f"model.recurrence must be one of {RECURRENCE_MODES}")
         for name in ("hidden", "lstm_hidden", "lstm_layers"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"model.{name} must be > 0, got {getattr(self, name)}")
+            value, limit = getattr(self, name), MODEL_LIMITS[name]
+            if not 0 < value <= limit:
+                raise ValueError(f"model.{name} must be in [1, {limit}], got {value}")
 
 
 @dataclass(frozen=True)
@@ -261,8 +264,14 @@ def _coerce(value: Any, annotation: Any, where: str) -> Any:
             raise ValueError(f"{where} must be an integer, got {value!r}")
         return value
     if annotation is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{where} must be a number, got {value!r}")
+        # Non-finite values pass every "> 0" check and then poison a run (NaN learning rates);
+        # they also come from files: JSON and YAML both spell them (Infinity, .inf).
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
+            raise ValueError(f"{where} must be a finite number, got {value!r}")
         return float(value)
     if annotation is str:
         if not isinstance(value, str):

@@ -1,14 +1,16 @@
 """Run directories: where a run writes, how checkpoints are found, and what a new run may reuse.
 
-A run directory holds ``config.json``, ``metrics.jsonl``, ``tb/``, ``checkpoints/update_N/`` and
-``best/``. The rules that keep runs from destroying each other:
+A run directory holds ``config.json``, ``metrics.jsonl`` (and ``metrics.superseded.jsonl`` after
+a resume, see ``run_logger``), ``tb/``, ``checkpoints/update_N/`` and ``best/``. The rules that
+keep runs from destroying each other:
 
 * a new run gets a fresh folder, ``runs/train-YYYYmmdd-HHMMSS`` (``-2``, ``-3`` ... when that
   second is taken), unless ``--run-dir`` names one;
 * a folder that already holds a run is never reused silently: ``--resume`` continues that run,
   ``--force`` deletes it and starts over, anything else is refused;
 * ``--resume DIR`` writes into DIR, the folder the user named, not the folder recorded in the
-  checkpoint (a copied run continues in the copy);
+  checkpoint (a copied run continues in the copy; a checkpoint chooses no paths, see
+  ``echelon.train.trust``);
 * resuming from a checkpoint that has later checkpoints beside it is refused without ``--force``
   (which deletes the later ones), so a run never holds two futures that rotation would mix up.
 
@@ -24,12 +26,13 @@ import time
 from pathlib import Path
 
 from echelon.train.checkpoint import META_FILE, CheckpointError
+from echelon.train.run_logger import METRICS_FILE, SUPERSEDED_FILE
 
 RUNS_ROOT = Path("runs")
 CHECKPOINTS = "checkpoints"
 BEST = "best"
 # What makes a folder "a run": any of these written by an earlier `echelon train`.
-RUN_MARKERS = ("config.json", "metrics.jsonl", CHECKPOINTS, BEST, "tb")
+RUN_MARKERS = ("config.json", METRICS_FILE, SUPERSEDED_FILE, CHECKPOINTS, BEST, "tb")
 _UPDATE = re.compile(r"^update_(\d+)$")
 
 
@@ -100,6 +103,10 @@ def claim(path: Path, fresh_name: bool) -> Path:
             candidate = path.with_name(f"{path.name}-{n}")
 
 
+class NoCheckpointYet(CheckpointError):
+    """A run folder whose run has not written its first checkpoint."""
+
+
 def find_checkpoint(path: Path, prefer_best: bool) -> Path:
     """The checkpoint folder that ``path`` names.
 
@@ -123,6 +130,11 @@ def find_checkpoint(path: Path, prefer_best: bool) -> Path:
     found = checkpoints(path)
     if found:
         return found[-1]
+    if holds_run(path) is not None:
+        raise NoCheckpointYet(
+            f"run {path} has no checkpoint yet (the first is written after save_every updates, "
+            "and when the run ends or is stopped with Ctrl-C)"
+        )
     raise CheckpointError(
         f"{path} holds no checkpoint: expected {META_FILE} inside, or a run folder with "
         f"{BEST}/ or {CHECKPOINTS}/update_N"

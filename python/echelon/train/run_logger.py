@@ -2,7 +2,10 @@
 
 * ``metrics.jsonl``: one JSON object per line, ``{"kind": "start" | "update" | "eval" |
   "checkpoint", ...}``; appended (resumed runs continue the same file) and flushed per
-  record, so ``tail -f`` and pandas ``read_json(lines=True)`` both work.
+  record, so ``tail -f`` and pandas ``read_json(lines=True)`` both work. A run resumed from
+  update N first moves the records of updates after N (written by the run that went on past
+  its last checkpoint before it stopped) to ``metrics.superseded.jsonl`` (:meth:`RunLogger.rewind`),
+  so every update appears once in ``metrics.jsonl`` and nothing is lost.
 * TensorBoard via ``torch.utils.tensorboard`` (the ``tensorboard`` package), scalars
   grouped as ``train/*``, ``loss/*``, ``eval/*``, ``perf/*``, x-axis = agent steps.
 * Images (heatmaps, ``heatmaps.py``) via ``SummaryWriter.add_image``, ``heatmap/*``.
@@ -14,11 +17,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from echelon.fileio import write_atomic
+
+METRICS_FILE = "metrics.jsonl"
+SUPERSEDED_FILE = "metrics.superseded.jsonl"
 GROUPS = {
     "policy_loss": "loss",
     "value_loss": "loss",
@@ -60,7 +68,7 @@ class RunLogger:
         if run_dir is not None:
             run_dir.mkdir(parents=True, exist_ok=True)
             # Held open for the whole run (closed in close()): one flush per record.
-            self._jsonl = open(run_dir / "metrics.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+            self._jsonl = open(run_dir / METRICS_FILE, "a", encoding="utf-8")  # noqa: SIM115
             if tensorboard:
                 from torch.utils.tensorboard import SummaryWriter
 
@@ -76,6 +84,31 @@ class RunLogger:
         row = {"kind": kind, "time": time.time(), **{k: _jsonable(v) for k, v in fields.items()}}
         self._jsonl.write(json.dumps(row, sort_keys=True, default=str) + "\n")
         self._jsonl.flush()
+
+    def rewind(self, update: int) -> int:
+        """Resuming from ``update``: move every record of a later update (and any torn line) from
+        ``metrics.jsonl`` to ``metrics.superseded.jsonl``; returns how many moved."""
+        if self._jsonl is None or self.run_dir is None:
+            return 0
+        self._jsonl.close()
+        path = self.run_dir / METRICS_FILE
+        keep: list[str] = []
+        moved: list[str] = []
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            try:
+                row = json.loads(line)
+                later = isinstance(row, dict) and (row.get("update") or 0) > update
+            except json.JSONDecodeError:
+                later = True  # torn by the kill that stopped the run
+            (moved if later else keep).append(line if line.endswith("\n") else line + "\n")
+        if moved:
+            with open(self.run_dir / SUPERSEDED_FILE, "a", encoding="utf-8") as fh:
+                fh.writelines(moved)
+                fh.flush()
+                os.fsync(fh.fileno())
+            write_atomic(path, "".join(keep))
+        self._jsonl = open(path, "a", encoding="utf-8")  # noqa: SIM115
+        return len(moved)
 
     def scalars(self, step: int, metrics: dict[str, float], prefix: str = "train") -> None:
         for key, value in metrics.items():

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import shutil
 import subprocess
 import time
 from collections import deque
@@ -42,12 +41,14 @@ from torch import Tensor
 from echelon.distributed import SINGLE, Comm, RowShard, WorldShard, rank_device
 from echelon.rl.model import RecurrentActorCritic, compile_model
 from echelon.rl.registry import MODEL_NAMES, build_model
+from echelon.train import run_dir as run_dirs
 from echelon.train.buffer import RolloutBuffer
 from echelon.train.checkpoint import (
     CheckpointError,
     apply_checkpoint,
     capture_rng_states,
     read_checkpoint_dir,
+    remove_checkpoint_dir,
     restore_rng_states,
     save_checkpoint,
 )
@@ -495,7 +496,7 @@ class Trainer:
         """Where this update's checkpoint goes (``RUN/checkpoints/update_N``)."""
         if self.run_dir is None:
             return None
-        return self.run_dir / "checkpoints" / f"update_{self.update:06d}"
+        return self.run_dir / run_dirs.CHECKPOINTS / f"update_{self.update:06d}"
 
     def checkpoint_now(self) -> Path | None:
         """Save this update's checkpoint (unless it exists) and rotate old ones."""
@@ -516,14 +517,13 @@ class Trainer:
         assert self.run_dir is not None
         if not self.cfg.keep_checkpoints:
             return
-        folder = self.run_dir / "checkpoints"
-        updates: dict[int, Path] = {}
-        for p in folder.glob("update_*"):
-            digits = p.name[len("update_") :]
-            if p.is_dir() and digits.isdigit() and int(digits) <= self.update:
-                updates[int(digits)] = p
-        for number in sorted(updates)[: -self.cfg.keep_checkpoints]:
-            shutil.rmtree(updates[number], ignore_errors=True)
+        past = [
+            p
+            for p in run_dirs.checkpoints(self.run_dir)
+            if (run_dirs.checkpoint_update(p) or 0) <= self.update
+        ]
+        for old in past[: -self.cfg.keep_checkpoints]:
+            remove_checkpoint_dir(old)  # a kill mid-delete leaves no half checkpoint
 
     # -- checkpoints --------------------------------------------------------------------
     def _generators(self) -> dict[str, torch.Generator]:
@@ -651,6 +651,7 @@ class Trainer:
             )
         counters = meta["counters"]
         self.update, self.agent_steps = counters["update"], counters["agent_steps"]
+        self.logger.rewind(self.update)  # a run killed after this checkpoint logged later updates
         self.episodes = counters["episodes"]
         self.best_score = tuple(meta["best_score"]) if meta.get("best_score") else None  # type: ignore[assignment]
         self.learner.value_norm.load_state_dict(meta["value_normalizer"])
