@@ -100,6 +100,7 @@ def test_train_bench_times_the_job_in_two_processes(
     assert (one["processes"], one["worlds_per_process"]) == (1, [2])
     assert (two["processes"], two["worlds_per_process"]) == (2, [1, 1])
     assert two["env_threads_per_process"] == 1 and two["learner_steps_per_s"] > 0
+    assert one["torch_threads_per_process"] >= 1 and one["env_threads_per_process"] >= 1
     # 2 worlds cannot feed 3 processes: refused before anything runs.
     assert main([*argv[:-1], "1,3", "--out", str(tmp_path / "other.json")]) == 2
     assert "cannot be split over 3 processes" in capsys.readouterr().err

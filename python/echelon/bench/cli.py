@@ -275,6 +275,8 @@ def _process_rows(cfg: Any, args: argparse.Namespace, single: Any) -> list[dict[
                 "learner_steps_per_s": single.train_steps_per_s,
                 "seconds": single.seconds,
                 "split": {k: getattr(single, k) for k in SPLIT_KEYS},
+                "env_threads_per_process": single.env_threads,
+                "torch_threads_per_process": single.torch_threads,
             }
         else:
             print(f"{n} processes ...", flush=True)

@@ -47,6 +47,8 @@ class TrainBenchResult:
     env_only_steps: int  # env steps (each stepping every world once)
     columns: int  # learning agents over all worlds
     num_agents: int  # agents per world, both teams
+    env_threads: int | None  # simulator threads of the trainer's env
+    torch_threads: int
 
     @property
     def train_steps_per_s(self) -> float:
@@ -197,5 +199,7 @@ def bench_train(cfg: TrainConfig, updates: int, warmup: int = 1) -> TrainBenchRe
         env_only_steps=env_steps,
         columns=columns,
         num_agents=env.num_agents,
+        env_threads=timing.env_threads,
+        torch_threads=timing.torch_threads,
         **totals,
     )
