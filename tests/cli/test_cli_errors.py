@@ -120,7 +120,7 @@ CASES: list[tuple[str, str]] = [
     ("eval {F}/ckpt --matches 0", "--matches/--episodes: must be an integer >= 1"),
     ("eval {F}/ckpt --episodes -3", "must be an integer >= 1"),
     ("eval {F}/ckpt --worlds -1", "--worlds: must be an integer >= 1"),
-    ("eval {F}/ckpt --ladder", "--ladder does not apply with a CHECKPOINT"),
+    ("eval {F}/ckpt --ladder --red heuristic:1", "--red does not apply with --ladder"),
     ("eval {F}/ckpt --blue heuristic:1", "--blue does not apply with a CHECKPOINT"),
     ("eval {F}/ckpt --device gpu", "unknown device 'gpu'"),
     ("eval {F}/ckpt --red heuristic:7", "red must be 'external' or 'heuristic:N'"),

@@ -258,3 +258,40 @@ def test_cli_trains_against_a_heuristic_and_eval_defaults_to_it(
     assert args.func(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["red"] == "heuristic:1" and result["episodes"] == 2
+
+
+def test_eval_ladder_plays_the_checkpoint_against_every_level(tmp_path, capsys):
+    """`eval CHECKPOINT --ladder`: one row per heuristic level, each from the same seeds, with
+    W/D/L that add up to the matches and Wilson intervals around the win rate."""
+    import argparse
+
+    from echelon.train import cli
+
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers(dest="command", required=True))
+    run = tmp_path / "run"
+    small = ["--env", "map_size=[48,48,12]", "--env", "max_episode_seconds=5"]
+    args = parser.parse_args(
+        ["train", "--preset", "smoke", "--opponent", "heuristic:0", "--num-worlds", "2",
+         "--total-steps", str(2 * 5 * 32), "--run-dir", str(run), "--device", "cpu", *small]
+    )  # fmt: skip
+    assert args.func(args) == 0
+    capsys.readouterr()
+    ckpt = str(run / "checkpoints" / "update_000001")
+    args = parser.parse_args(
+        ["eval", ckpt, "--ladder", "--matches", "3", "--worlds", "3", "--json"]
+    )
+    assert args.func(args) == 0
+    captured = capsys.readouterr()
+    reports = json.loads(captured.out)
+    assert [r["red"] for r in reports] == [f"heuristic:{n}" for n in range(5)]
+    for r in reports:
+        assert r["episodes"] == 3 and r["wins"] + r["draws"] + r["losses"] == 3
+        lo, hi = r["win_interval"]
+        assert 0.0 <= lo <= r["win_rate"] <= hi <= 1.0
+        assert r["seed"] == 12345
+    assert captured.err.count("W/D/L") == 5  # one progress line per level
+    args = parser.parse_args(["eval", ckpt, "--ladder", "--matches", "2", "--worlds", "2"])
+    assert args.func(args) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert len(table) == 2 + 5 and all("heuristic:" in row for row in table[2:])

@@ -34,7 +34,8 @@ def add_match_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--ladder",
         action="store_true",
-        help="play every heuristic level against the one below it and print the table",
+        help="play every heuristic level against the one below it and print the table "
+        "(with a CHECKPOINT: the checkpoint against every level)",
     )
     add_map_size_argument(g, help_text="map size in voxels (default: the EnvConfig default)")
     g.add_argument("--map-type", choices=MAP_TYPES, default=None, help="default procedural")

@@ -55,6 +55,7 @@ from echelon.cli_args import (
     resolve_device,
 )
 from echelon.cli_errors import EXIT_INTERRUPTED, EXIT_USAGE, fail
+from echelon.config import HEURISTIC_MAX_LEVEL
 from echelon.distributed import (
     SINGLE,
     Comm,
@@ -609,8 +610,6 @@ def _eval_env_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def handle_eval(args: argparse.Namespace) -> int:
     from echelon.train.checkpoint import load_policy
-    from echelon.train.evaluation import evaluate_policy
-    from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
 
     if args.checkpoint is None:  # core controllers on both sides: no policy involved
         from echelon.heuristic.cli import handle_match
@@ -626,9 +625,14 @@ def handle_eval(args: argparse.Namespace) -> int:
         )
         return handle_match(args)
     _refuse(
-        {"--ladder": args.ladder, "--blue": args.blue is not None},
+        {"--blue": args.blue is not None},
         "with a CHECKPOINT (it plays blue; choose its opponent with --red heuristic:N)",
     )
+    if args.ladder:
+        _refuse(
+            {"--red": args.red is not None, "--opponent": args.opponent is not None},
+            "with --ladder (the checkpoint plays every heuristic level in turn)",
+        )
     checkpoint = run_dirs.find_checkpoint(Path(args.checkpoint), prefer_best=True)
     device = resolve_device(args.device or "auto")
     model, meta = load_policy(checkpoint, device)
@@ -643,12 +647,54 @@ def handle_eval(args: argparse.Namespace) -> int:
     saved = trusted_config(saved, checkpoint, args.env_factory, None, False)
     cfg = config_from_dict(saved)
     env_changes = _eval_env_overrides(args)
-    if cfg.env_factory and (env_changes or args.red):
+    if cfg.env_factory and (env_changes or args.red or args.ladder):
         fail(
-            f"{checkpoint} was trained on a custom env ({cfg.env_factory}): --red, --map-size, "
-            "--map-type, --packs, --episode-seconds and --omniscient apply to the echelon simulator"
+            f"{checkpoint} was trained on a custom env ({cfg.env_factory}): --red, --ladder, "
+            "--map-size, --map-type, --packs, --episode-seconds and --omniscient apply to the "
+            "echelon simulator"
         )
+    if args.ladder:  # the checkpoint against heuristic:0 ... heuristic:4, same seeds for each
+        reports = []
+        for level in range(HEURISTIC_MAX_LEVEL + 1):
+            level_red = f"heuristic:{level}"
+            report = _evaluate_checkpoint(
+                args, checkpoint, model, saved, device, dict(env_changes), level_red
+            )
+            reports.append(report)
+            print(  # progress: the five levels take a while at 200 matches each
+                f"{level_red}: W/D/L {report['wins']:.0f}/{report['draws']:.0f}/"
+                f"{report['losses']:.0f}",
+                file=sys.stderr,
+                flush=True,
+            )
+        if args.json:
+            print(json.dumps(reports, indent=1, sort_keys=True))
+        else:
+            print(_eval_table(reports))
+        return 0
     red = args.red or _trained_heuristic(cfg, meta)
+    report = _evaluate_checkpoint(args, checkpoint, model, saved, device, env_changes, red)
+    if args.json:
+        print(json.dumps(report, indent=1, sort_keys=True))
+    else:
+        print(_eval_table([report]))
+    return 0
+
+
+def _evaluate_checkpoint(
+    args: argparse.Namespace,
+    checkpoint: Path,
+    model: Any,
+    saved: dict[str, Any],
+    device: str,
+    env_changes: dict[str, Any],
+    red: str | None,
+) -> dict[str, Any]:
+    """Play ``model`` against ``red`` in the env of ``saved`` (the checkpoint's trusted config)."""
+    from echelon.train.evaluation import evaluate_policy
+    from echelon.train.opponents import IdleOpponent, SelfPlayOpponent
+
+    cfg = config_from_dict(saved)
     if red:  # the core heuristic drives red; the opponent's rows are then ignored
         env_changes["red"] = red
     changes: dict[str, Any] = {"env": env_changes} if env_changes else {}
@@ -668,14 +714,16 @@ def handle_eval(args: argparse.Namespace) -> int:
         env, model, matches, device, opponent, deterministic=not args.stochastic
     )
     result_red = {"red": red or args.opponent or "idle"}
-    report: dict[str, Any] = {**result, **result_red, "checkpoint": str(checkpoint)}
+    report: dict[str, Any] = {
+        **result,
+        **result_red,
+        "checkpoint": str(checkpoint),
+        "seed": args.seed,
+        "deterministic": not args.stochastic,
+    }
     if "wins" in report:
         report.update(_intervals(report))
-    if args.json:
-        print(json.dumps(report, indent=1, sort_keys=True))
-    else:
-        print(_eval_table(report))
-    return 0
+    return report
 
 
 def _intervals(result: dict[str, Any]) -> dict[str, Any]:
@@ -691,22 +739,28 @@ def _intervals(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _eval_table(r: dict[str, Any]) -> str:
-    head = "| checkpoint | red | episodes | W | D | L | win rate [95% Wilson] | "
-    head += "score [95% Wilson] | mean return | mean length |\n"
-    head += "|---|---|---|---|---|---|---|---|---|---|"
-    if "wins" not in r:
-        return (
-            f"{head}\n| {r['checkpoint']} | {r['red']} | {r['episodes']:.0f} | - | - | - | - | - | "
-            + (f"{r['mean_return']:.2f} | {r['mean_length']:.0f} |")
+def _eval_table(reports: list[dict[str, Any]]) -> str:
+    """Markdown table, one row per evaluation (a checkpoint against one red)."""
+    lines = [
+        "| checkpoint | red | episodes | W | D | L | win rate [95% Wilson] | "
+        "score [95% Wilson] | mean return | mean length |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in reports:
+        if "wins" not in r:
+            lines.append(
+                f"| {r['checkpoint']} | {r['red']} | {r['episodes']:.0f} | - | - | - | - | - | "
+                f"{r['mean_return']:.2f} | {r['mean_length']:.0f} |"
+            )
+            continue
+        (lo, hi), (slo, shi) = r["win_interval"], r["score_interval"]
+        lines.append(
+            f"| {r['checkpoint']} | {r['red']} | {r['episodes']:.0f} | {r['wins']:.0f} | "
+            f"{r['draws']:.0f} | {r['losses']:.0f} | {r['win_rate']:.2f} [{lo:.2f}, {hi:.2f}] | "
+            f"{r['score']:.2f} [{slo:.2f}, {shi:.2f}] | {r['mean_return']:.2f} | "
+            f"{r['mean_length']:.0f} |"
         )
-    (lo, hi), (slo, shi) = r["win_interval"], r["score_interval"]
-    return (
-        f"{head}\n| {r['checkpoint']} | {r['red']} | {r['episodes']:.0f} | {r['wins']:.0f} | "
-        f"{r['draws']:.0f} | {r['losses']:.0f} | {r['win_rate']:.2f} [{lo:.2f}, {hi:.2f}] | "
-        f"{r['score']:.2f} [{slo:.2f}, {shi:.2f}] | {r['mean_return']:.2f} | "
-        f"{r['mean_length']:.0f} |"
-    )
+    return "\n".join(lines)
 
 
 def register(subparsers: Any) -> None:
