@@ -73,7 +73,9 @@ def card(
             f"| final curriculum level | heuristic:{run['level']} |",
             f"| machine | {machine['cpu']}, {machine['cpus_available']} cores, "
             f"torch {run['torch']} (CPU) |",
-            f"| checkpoint | `{args.checkpoint}` (update {meta.get('update')}) |",
+            *([f"| note | {args.note} |"] if args.note else []),
+            f"| checkpoint | the run's update {meta['counters']['update']} "
+            f"(`{args.checkpoint.parent.name}/{args.checkpoint.name}`) |",
             "",
             f"## Ladder: {args.matches} matches against each heuristic level",
             "",
@@ -133,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worlds", type=int, default=50)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--force", action="store_true", help="replace an existing OUT")
+    parser.add_argument("--note", default="", help="a sentence for the card (e.g. the load)")
     args = parser.parse_args(argv)
     missing = [f for f in POLICY_FILES if not (args.checkpoint / f).is_file()]
     if missing:
@@ -143,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = json.loads((args.checkpoint / "meta.json").read_text(encoding="utf-8"))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{args.out.name}.tmp-", dir=args.out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes 0700; the model directory is for everyone to read
     try:
         for name in POLICY_FILES:
             shutil.copy2(args.checkpoint / name, tmp / name)

@@ -105,3 +105,26 @@ def test_train_bench_times_the_job_in_two_processes(
     assert main([*argv[:-1], "1,3", "--out", str(tmp_path / "other.json")]) == 2
     assert "cannot be split over 3 processes" in capsys.readouterr().err
     assert not (tmp_path / "other.json").exists()
+
+
+def test_training_curve_wall_minutes_skip_the_gap_of_a_resume() -> None:
+    """bench/plot_training_curve.py: minutes of training before each update ended. Between
+    consecutive records the clock difference counts; after a gap of more than a minute (a stop
+    and a --resume) only the update's own rollout + learner seconds do."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "plot_training_curve.py"
+    spec = importlib.util.spec_from_file_location("plot_training_curve", path)
+    assert spec is not None and spec.loader is not None
+    curve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(curve)
+    rows = [
+        {"time": 1000.0, "rollout_seconds": 4.0, "update_seconds": 8.0},
+        {"time": 1012.0, "rollout_seconds": 4.0, "update_seconds": 8.0},
+        {"time": 1030.0, "rollout_seconds": 4.0, "update_seconds": 8.0},
+        {"time": 5000.0, "rollout_seconds": 3.0, "update_seconds": 3.0},  # resumed later
+        {"time": 5006.0, "rollout_seconds": 3.0, "update_seconds": 3.0},
+    ]
+    minutes = curve.wall_minutes(rows)
+    expected_seconds = [12.0, 24.0, 42.0, 48.0, 54.0]
+    assert minutes == pytest.approx([s / 60.0 for s in expected_seconds], rel=1e-12)

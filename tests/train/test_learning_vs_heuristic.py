@@ -70,8 +70,8 @@ def test_ladder_preset_learns_to_beat_level_1() -> None:
     """The `ladder` preset (standard 100x100x20 map, curriculum from the walker) for 100 updates
     (about 2M learner agent-steps, a few minutes on 2 cores; the curriculum trains against the
     walker and moves to level 1 only near the end): against heuristic:1 the evaluation win rate
-    goes from nothing to a clear share (the reference run's evaluation at update 100, 2-core
-    AMD EPYC: 0.47 in 32 matches)."""
+    goes from nothing to a clear share (measured on the 2-core AMD EPYC VM: 0.00 -> 0.48 in 64
+    matches, 4 min 16 s)."""
     cfg = resolve_config(
         "ladder", flags={"eval_every": 0, "save_every": 0, "eval_episodes": 64, "eval_worlds": 32}
     )

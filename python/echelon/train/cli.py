@@ -128,7 +128,7 @@ def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
     if not callable(func):
         raise ValueError(f"env_factory {spec!r}: {module_name} has no function {attr!r}")
 
-    if accepts_world_offset(func):  # a rank's block of worlds (docs/training.md, section 11)
+    if accepts_world_offset(func):  # a rank's block of worlds (docs/training.md, section 12)
 
         def make_block(num_worlds: int, seed: int, world_offset: int = 0) -> BatchEnv:
             env: BatchEnv = func(num_worlds, seed, world_offset=world_offset, **env_kwargs)

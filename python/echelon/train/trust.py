@@ -126,7 +126,7 @@ def check_meta(meta: Any, where: object) -> None:
 
 
 def _check_layout(meta: Mapping[str, Any], where: object) -> None:
-    """``distributed``: the processes that wrote the checkpoint (docs/training.md, section 11).
+    """``distributed``: the processes that wrote the checkpoint (docs/training.md, section 12).
     Resuming with as many processes hands rank r the worlds and state listed for it."""
     layout = _mapping(meta, "distributed", where)
     if layout is None:
