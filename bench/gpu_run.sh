@@ -37,7 +37,7 @@ fi
 python3 -c "import echelon._core as c; print('has_cuda', c.has_cuda)"
 
 if [ "$stage" != bench ]; then
-  python3 -m pytest -q -p no:cacheprovider --rootdir "$src" -rs "$src/tests/test_raycast.py" \
+  python3 -m pytest -q -p no:cacheprovider --rootdir "$src" -rs "$src/tests/world/test_raycast.py" \
     "$src/tests/test_vec_env.py" "$src/tests/obs" "$src/tests/snapshot" "$src/tests/test_bench.py" 2>&1 | tail -15
 fi
 if [ "$stage" != test ]; then

@@ -1,5 +1,5 @@
 #pragma once
-// CudaDevice: the observation mirror's device on a real GPU (see obs_mirror.hpp for the
+// CudaDevice: the observation mirror's device on a real GPU (see cpp/echelon/obs/mirror.hpp for the
 // interface). Device memory from cudaMalloc, page-locked host staging from cudaMallocHost,
 // async copies and kernels on the caller's stream (torch's current stream), CUDA events for the
 // phase timings and NVTX ranges so nsys/ncu profiles show the phases by name.
@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "../cpp/echelon/obs_mirror/mirror_buffers.hpp"
-#include "../cpp/echelon/obs_mirror/obs_mirror.hpp"
+#include "echelon/obs/mirror_buffers.hpp"
+#include "echelon/obs/mirror.hpp"
 
 namespace echelon::cuda {
 

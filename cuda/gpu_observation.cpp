@@ -4,3 +4,11 @@
 namespace echelon {
 template class ObsMirror<cuda::CudaDevice>;
 }
+
+namespace echelon::cuda {
+
+std::unique_ptr<ObsMirrorBase> make_cuda_mirror(const MirrorInputs& in, int device) {
+    return std::make_unique<GpuObservation>(in, device);
+}
+
+}  // namespace echelon::cuda

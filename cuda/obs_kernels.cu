@@ -1,8 +1,8 @@
 // The CUDA observation kernels: one CUDA thread runs one thread body of mirror_threads.hpp, the
-// code the host emulator (cpp/echelon/obs_mirror/host_device.cpp) runs in a loop.
+// code the host emulator (cpp/echelon/obs/emulated_device.cpp) runs in a loop.
 #include <cuda_runtime.h>
 
-#include "../cpp/echelon/obs_mirror/mirror_threads.hpp"
+#include "echelon/obs/mirror_threads.hpp"
 #include "obs_kernels.hpp"
 
 namespace echelon::cuda {

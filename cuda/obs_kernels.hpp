@@ -3,8 +3,8 @@
 // cudaStream_t travels as an integer. Each returns nullptr on success or the CUDA error string.
 #include <cstdint>
 
-#include "../cpp/echelon/obs_layout.hpp"
-#include "../cpp/echelon/obs_mirror/mirror_buffers.hpp"
+#include "echelon/obs/layout.hpp"
+#include "echelon/obs/mirror_buffers.hpp"
 
 namespace echelon::cuda {
 

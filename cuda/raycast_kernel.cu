@@ -1,7 +1,7 @@
 // Batched voxel raycasting on the GPU: the same DDA as the CPU core (cpp/echelon/raycast.hpp).
 #include <cuda_runtime.h>
 
-#include "../cpp/echelon/raycast.hpp"
+#include "echelon/world/raycast.hpp"
 #include "raycast_cuda.hpp"
 
 namespace echelon::cuda {

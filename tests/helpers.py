@@ -35,7 +35,7 @@ def park_all(env: VecEnv, w: int = 0) -> None:
     """Moves every mech into a far row along y = 2 so a test can use one or two of them alone."""
     pos = env.sim.mech_pos()
     vel = env.sim.mech_vel()
-    cls = env.sim.mech_class()
+    cls = env.sim.mech_cls()
     for a in range(env.num_agents):
         hz = HALF[int(cls[w, a])][2]
         pos[w, a] = (2.0 + 3.7 * a, 2.0, hz)

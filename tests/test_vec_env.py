@@ -210,7 +210,7 @@ def test_approach_shaping_is_potential_based() -> None:
     pos[0, 4, :2] = start
     env.sim.mech_yaw()[0, 4] = math.pi / 2  # facing the zone
     a = zero_actions(env)
-    a[0, 4, 0] = 1.0
+    a[0, 4, env.action_layout.index("forward")] = 1.0
     _, rew, _, _, _ = env.step(a)
     y1 = env.sim.mech_pos()[0, 4, 1]
     phi0, phi1 = -(20.0 - 5.0) / 40.0, -(25.0 - 5.0 - y1) / 40.0
@@ -259,7 +259,7 @@ def test_bare_batchsim_keeps_its_bound_buffers_alive() -> None:
     cfg = _core.SimConfig()
     cfg.size_x, cfg.size_y, cfg.size_z = 32, 32, 8
     sim = _core.BatchSim(cfg, 2, 0, 1)
-    obs_ref = weakref.ref(bind_numpy_buffers(sim)[0])
+    obs_ref = weakref.ref(bind_numpy_buffers(sim)["obs"])
     gc.collect()
     assert obs_ref() is not None
     sim.reset()
@@ -267,3 +267,30 @@ def test_bare_batchsim_keeps_its_bound_buffers_alive() -> None:
     del sim
     gc.collect()
     assert obs_ref() is None  # released with the sim
+
+
+def test_action_layout_names_every_slot_once() -> None:
+    env = VecEnv(EnvConfig(map_size=(32, 32, 8), comm_dim=3))
+    layout = env.action_layout
+    assert list(layout) == [
+        "movement",
+        "triggers",
+        "focus_target",
+        "sort_mode",
+        "hostile_filter",
+        "comm",
+    ]
+    covered = [i for b in layout.values() for i in range(b.slice.start, b.slice.stop)]
+    assert covered == list(range(env.action_dim))  # the blocks tile the row, in order
+    assert [layout.index(c) for c in ("forward", "yaw_rate", "primary", "vent", "special")] == [
+        0,
+        3,
+        4,
+        5,
+        8,
+    ]
+    assert layout["focus_target"].slice == slice(9, 14)
+    assert [layout.index(c) for c in ("closest", "most_damaged", "hostile_only")] == [14, 16, 17]
+    assert layout["comm"].channels == ("comm_0", "comm_1", "comm_2")
+    with pytest.raises(KeyError, match="unknown action channel"):
+        layout.index("fire")

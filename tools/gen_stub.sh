@@ -3,13 +3,15 @@
 # `Buffer` (any DLPack array: numpy, or torch on CPU or CUDA) rather than numpy-only NDArray.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+py=${PYTHON:-$root/.venv/bin/python}
 export PYTHONPATH=$("$root/tools/dev_build.sh" "${1:-dev}")
-"$root/.venv/bin/python" -m nanobind.stubgen -q -m echelon._core -o "$root/python/echelon/_core.pyi"
+"$py" -m nanobind.stubgen -q -m echelon._core -o "$root/python/echelon/_core.pyi"
 python3 - "$root/python/echelon/_core.pyi" <<'PY'
 import re, sys
 p = sys.argv[1]
 s = open(p).read()
 s = re.sub(r"Annotated\[NDArray\[[^\]]*\], dict\([^)]*\)\]", "Buffer", s)
+s = re.sub(r"Annotated\[NDArray, dict\([^)]*\)\]", "Buffer", s)
 s = re.sub(r"NDArray\[[^\]]*\]", "Buffer", s)
 s = s.replace("from numpy.typing import NDArray\n", "")
 # Properties attached with setattr (combat/heuristic bindings) come out as static functions.

@@ -14,9 +14,9 @@
 
 #include "bindings.hpp"
 #include "echelon/maps/generate.hpp"
-#include "echelon/nav.hpp"
-#include "echelon/rng.hpp"
-#include "echelon/terrain/generator.hpp"
+#include "echelon/maps/nav.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/maps/procedural.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;

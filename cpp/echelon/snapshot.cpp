@@ -19,18 +19,22 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 
-#include "batch.hpp"
-#include "state_io.hpp"
+#include "echelon/base/state_io.hpp"
+#include "echelon/mech/actions.hpp"
+#include "echelon/mech/classes.hpp"
+#include "echelon/obs/cpu_writer.hpp"
+#include "echelon/simulator.hpp"
 
 namespace echelon {
 
 namespace {
 
 constexpr char kMagic[8] = {'E', 'C', 'H', 'S', 'N', 'A', 'P', '\0'};
-// 2: the header carries every config field, not only the shapes (version 1 blobs are refused).
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = kSnapshotFormatVersion;
 constexpr uint32_t kByteOrderMark = 0x01020304u;
 constexpr size_t kHeaderBytes = sizeof kMagic + 2 * sizeof(uint32_t);
 static_assert(sizeof(Vec3) == 3 * sizeof(float), "Vec3 arrays are stored as packed float triples");
@@ -52,38 +56,35 @@ struct ConfigField {
     }
 };
 
-// Everything in SimConfig that shapes a step, except the heuristic levels: those are state (the
-// curriculum changes them between steps) and travel in the body.
+template <class T>
+ConfigField config_field(std::string name, T v) {
+    if constexpr (std::is_same_v<T, float>)
+        return {std::move(name), static_cast<int64_t>(std::bit_cast<uint32_t>(v)), true};
+    else
+        return {std::move(name), static_cast<int64_t>(v), false};
+}
+
+// Everything in SimConfig that shapes a step, from config.hpp's lists (a field added there is
+// stored and compared here without another line), plus the world count. Not the heuristic levels:
+// those are state (the curriculum changes them between steps) and travel in the body.
 std::vector<ConfigField> config_fields(const SimConfig& c, int num_worlds) {
     std::vector<ConfigField> f;
-    auto i = [&](const char* n, int64_t v) { f.push_back({n, v, false}); };
-    auto r = [&](const std::string& n, float v) { f.push_back({n, static_cast<int64_t>(std::bit_cast<uint32_t>(v)), true}); };
-    i("size_x", c.size_x); i("size_y", c.size_y); i("size_z", c.size_z);
-    i("packs_per_team", c.packs_per_team); i("comm_dim", c.comm_dim);
-    i("contact_slots", c.obs.contact_slots); i("num_worlds", num_worlds);
-    r("dt", c.dt); i("decision_repeat", c.decision_repeat); r("max_episode_seconds", c.max_episode_seconds);
-    i("map_type", static_cast<int64_t>(c.map_type)); r("obstacle_density", c.obstacle_density); r("gravity", c.gravity);
-    i("full_observation", c.obs.full_observation); i("heuristic_omniscient", c.heuristic.omniscient);
-    const RewardWeights& w = c.rewards;
-    const std::pair<const char*, float> rewards[] = {
-        {"zone_tick", w.zone_tick}, {"approach", w.approach}, {"gamma", w.gamma}, {"damage", w.damage},
-        {"kill", w.kill}, {"assist", w.assist}, {"death", w.death}, {"friendly_damage", w.friendly_damage},
-        {"team_kill", w.team_kill}, {"contested_mult", w.contested_mult},
-        {"contested_death_mult", w.contested_death_mult}, {"team_mix", w.team_mix}, {"win", w.win}, {"loss", w.loss}};
-    for (const auto& [n, v] : rewards) r(std::string("rewards.") + n, v);
-    const CombatConfig& k = c.combat;
-    const std::pair<const char*, bool> switches[] = {
-        {"enable_target_selection", k.enable_target_selection}, {"enable_ewar", k.enable_ewar},
-        {"enable_obs_control", k.enable_obs_control}, {"enable_comm", k.enable_comm},
-        {"friendly_splash", k.friendly_splash}};
-    for (const auto& [n, v] : switches) f.push_back({std::string("combat.") + n, v, false});
-    const std::pair<const char*, float> combat[] = {
-        {"ams_intercept_prob", k.ams_intercept_prob}, {"ams_range", k.ams_range}, {"ams_cooldown_s", k.ams_cooldown_s},
-        {"paint_seconds", k.paint_seconds}, {"paint_bonus", k.paint_bonus}, {"rear_mult", k.rear_mult},
-        {"leg_hit_chance", k.leg_hit_chance}, {"knockdown_seconds", k.knockdown_seconds},
-        {"suppress_seconds", k.suppress_seconds}, {"smoke_cloud_seconds", k.smoke_cloud_seconds},
-        {"smoke_cloud_radius", k.smoke_cloud_radius}};
-    for (const auto& [n, v] : combat) r(std::string("combat.") + n, v);
+#define ECHELON_SIM_CONFIG_FIELD(type, name, value, lo, hi, meaning) f.push_back(config_field(#name, c.name));
+#define ECHELON_OBS_CONFIG_FIELD(type, name, value, lo, hi, meaning) f.push_back(config_field(#name, c.obs.name));
+#define ECHELON_REWARD_CONFIG_FIELD(type, name, value, lo, hi, meaning) \
+    f.push_back(config_field("rewards." #name, c.rewards.name));
+#define ECHELON_COMBAT_CONFIG_FIELD(type, name, value, lo, hi, meaning) \
+    f.push_back(config_field("combat." #name, c.combat.name));
+    ECHELON_SIM_FIELDS(ECHELON_SIM_CONFIG_FIELD)
+    ECHELON_OBS_FIELDS(ECHELON_OBS_CONFIG_FIELD)
+    ECHELON_REWARD_FIELDS(ECHELON_REWARD_CONFIG_FIELD)
+    ECHELON_COMBAT_FIELDS(ECHELON_COMBAT_CONFIG_FIELD)
+#undef ECHELON_SIM_CONFIG_FIELD
+#undef ECHELON_OBS_CONFIG_FIELD
+#undef ECHELON_REWARD_CONFIG_FIELD
+#undef ECHELON_COMBAT_CONFIG_FIELD
+    f.push_back(config_field("heuristic_omniscient", c.heuristic.omniscient));
+    f.push_back(config_field("num_worlds", num_worlds));
     return f;
 }
 
@@ -123,6 +124,39 @@ constexpr float kMaxSpeed = 1.0e3f;      // vox/s: mechs move at 7, rounds at ab
 constexpr float kMaxMagnitude = 1.0e7f;  // any other float state (HP, heat, scores, statistics)
 constexpr int64_t kMaxTicks = int64_t{1} << 30;
 constexpr float kFinite = std::numeric_limits<float>::max();  // any finite value (sentinels like 1e9)
+
+// One loaded mech value against its field's MechRange (mech/mech_fields.hpp).
+template <class T>
+void check_mech(MechRange range, T v, const Limits& l, const ClassSpec& spec, const char* what) {
+    if constexpr (std::is_same_v<T, Vec3>) {
+        switch (range) {
+            case MechRange::InMap: return check_point(v, l, 0.f, what);
+            case MechRange::Speed: return check_vector(v, kMaxSpeed, what);
+            case MechRange::Direction: return check_vector(v, 2.f, what);
+            default: break;
+        }
+    } else if constexpr (std::is_same_v<T, float>) {
+        switch (range) {
+            case MechRange::Angle: return check_real(v, -8.f, 8.f, what);
+            case MechRange::ClassHp: return check_real(v, -kMaxMagnitude, spec.hp, what);
+            case MechRange::ClassLegHp: return check_real(v, -kMaxMagnitude, spec.leg_hp, what);
+            case MechRange::NonNegative: return check_real(v, 0.f, kMaxMagnitude, what);
+            default: break;
+        }
+    } else {
+        switch (range) {
+            case MechRange::Ticks: return check_int(v, 0, kMaxTicks, what);
+            case MechRange::Agent: return check_index(v, l.agents, what);
+            case MechRange::Flag:
+            case MechRange::Team: return check_int(v, 0, 1, what);
+            case MechRange::Class: return check_int(v, 0, kNumClasses - 1, what);
+            case MechRange::SortMode: return check_int(v, 0, action::kSortModes - 1, what);
+            default: break;
+        }
+    }
+    // A MechRange given to a field of a type it does not fit: a mistake in mech_fields.hpp.
+    throw std::logic_error(std::string(what) + ": its MechRange does not fit its type");
+}
 
 void put(StateWriter& w, Vec3 v) { w.put(v.x); w.put(v.y); w.put(v.z); }
 Vec3 get_vec3(StateReader& r, const char* what) {
@@ -277,47 +311,24 @@ struct StateAccess {
         log.dropped_ = r.get<int64_t>("dropped events");
     }
 
+    // Every field of mech_fields.hpp, in its order.
     static void save(StateWriter& w, const MechTable& t) {
-        w.put_vector(t.pos); w.put_vector(t.vel);
-        for (const auto* v : {&t.yaw, &t.hp, &t.leg_hp, &t.heat, &t.stability}) w.put_vector(*v);
-        for (const auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
-                              &t.painter, &t.suppress_ticks, &t.ams_ticks, &t.focus})
-            w.put_vector(*v);
-        for (const auto* v : {&t.alive, &t.cls, &t.team, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.sort_mode,
-                              &t.hostile_only})
-            w.put_vector(*v);
-        w.put_vector(t.last_damage_dir);
+#define ECHELON_SAVE_MECH_FIELD(type, name, start, visibility, valid) w.put_vector(t.name);
+        ECHELON_MECH_FIELDS(ECHELON_SAVE_MECH_FIELD)
+#undef ECHELON_SAVE_MECH_FIELD
     }
     static void load(StateReader& r, MechTable& t, const Limits& l) {
-        r.get_fixed(t.pos, "mech positions"); r.get_fixed(t.vel, "mech velocities");
-        for (auto* v : {&t.yaw, &t.hp, &t.leg_hp, &t.heat, &t.stability}) r.get_fixed(*v, "mech float state");
-        for (auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
-                        &t.painter, &t.suppress_ticks, &t.ams_ticks, &t.focus})
-            r.get_fixed(*v, "mech timers");
-        for (auto* v : {&t.alive, &t.cls, &t.team, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.sort_mode,
-                        &t.hostile_only})
-            r.get_fixed(*v, "mech flags");
-        r.get_fixed(t.last_damage_dir, "mech damage directions");
-        const int agents = t.agents_per_world();
+#define ECHELON_LOAD_MECH_FIELD(type, name, start, visibility, valid) r.get_fixed(t.name, "mech " #name);
+        ECHELON_MECH_FIELDS(ECHELON_LOAD_MECH_FIELD)
+#undef ECHELON_LOAD_MECH_FIELD
         for (size_t i = 0; i < t.cls.size(); ++i) {
-            if (t.cls[i] >= kNumClasses || t.team[i] > 1) corrupt("mech class/team at row " + std::to_string(i));
-            check_index(t.painter[i], agents, "mech painter");
-            check_index(t.focus[i], agents, "mech focus");
+            // The class first: the HP bounds of the other fields depend on it.
+            check_mech(MechRange::Class, t.cls[i], l, ClassSpec{}, "mech cls");
             const ClassSpec spec = class_spec(static_cast<MechClass>(t.cls[i]));
-            check_point(t.pos[i], l, 0.f, "mech position");
-            check_vector(t.vel[i], kMaxSpeed, "mech velocity");
-            check_real(t.yaw[i], -8.f, 8.f, "mech yaw");
-            check_real(t.hp[i], -kMaxMagnitude, spec.hp, "mech HP");
-            check_real(t.leg_hp[i], -kMaxMagnitude, spec.leg_hp, "mech leg HP");
-            check_real(t.heat[i], 0.f, kMaxMagnitude, "mech heat");
-            check_real(t.stability[i], 0.f, kMaxMagnitude, "mech stability");
-            check_vector(t.last_damage_dir[i], 2.f, "mech damage direction");
-            for (const auto* v : {&t.fallen_ticks, &t.cd_laser, &t.cd_missile, &t.cd_kinetic, &t.cd_painter, &t.paint_ticks,
-                                  &t.suppress_ticks, &t.ams_ticks})
-                check_int((*v)[i], 0, kMaxTicks, "mech timer");
-            for (const auto* v : {&t.alive, &t.ecm, &t.eccm, &t.was_hit, &t.shutdown_prev, &t.hostile_only})
-                check_int((*v)[i], 0, 1, "mech flag");
-            check_int(t.sort_mode[i], 0, 2, "mech sort mode");
+#define ECHELON_CHECK_MECH_FIELD(type, name, start, visibility, valid) \
+    check_mech(MechRange::valid, t.name[i], l, spec, "mech " #name);
+            ECHELON_MECH_FIELDS(ECHELON_CHECK_MECH_FIELD)
+#undef ECHELON_CHECK_MECH_FIELD
         }
     }
 
@@ -338,7 +349,6 @@ struct StateAccess {
         save(w, cs.events);
         w.put_vector(cs.comm);
         w.put_vector(cs.contact_ids);
-        w.put_vector(cs.late_terminal);
         w.put(cs.tick);
         w.put(cs.dropped_shots);
         w.put_vector(ws.actions);  // the last step's sanitised rows (last_actions view)
@@ -381,8 +391,6 @@ struct StateAccess {
         check_reals(cs.comm, -1.f, 1.f, "comm message");
         r.get_fixed(cs.contact_ids, "contact ids");
         for (const int32_t id : cs.contact_ids) check_index(id, agents, "contact id");
-        r.get_fixed(cs.late_terminal, "late terminal rewards");
-        check_reals(cs.late_terminal, -kMaxMagnitude, kMaxMagnitude, "late terminal reward");
         cs.tick = r.get<int32_t>("combat tick");
         check_int(cs.tick, 0, INT32_MAX, "combat tick");
         cs.dropped_shots = r.get<int64_t>("dropped shots");
@@ -569,7 +577,7 @@ void BatchSim::read_state_body(StateReader& r, bool commit) {
     if (commit) seed_ = seed;
 }
 
-void BatchSim::load_state(std::span<const uint8_t> blob) {
+void BatchSim::load_state(std::span<const uint8_t> blob, uintptr_t stream) {
     // Validate everything on scratch objects first, so a bad blob leaves the sim untouched.
     StateReader check = open_snapshot(blob, cfg_, num_worlds());
     read_state_body(check, false);
@@ -580,8 +588,12 @@ void BatchSim::load_state(std::span<const uint8_t> blob) {
         rebuild_terrain_maps(ws.world, ws.obs_cache);
         // Nav graphs of an episode the heuristic has not started yet are built by its next sync.
         if (heuristic_.world(w).episode == ws.episode) heuristic_.rebuild_nav(w, ws.world);
-        if (bound_) refresh_observation(w);
+        if (all_bound()) observe(w);
     });
+    if (mirror_ && all_bound()) {
+        mirror_->mark_all_dirty();
+        publish_observations(stream);
+    }
 }
 
 }  // namespace echelon

@@ -9,10 +9,6 @@ from typing import Any, TypeAlias
 import numpy
 
 
-Buffer: TypeAlias = Any  # any DLPack array: numpy, torch CPU or CUDA
-
-has_cuda: bool = True
-
 class MapType(enum.Enum):
     simple = 0
 
@@ -21,172 +17,324 @@ class MapType(enum.Enum):
     procedural = 2
 
 class RewardWeights:
+    """Reward weights (echelon.config.RewardConfig)."""
+
     def __init__(self) -> None: ...
 
     @property
-    def zone_tick(self) -> float: ...
+    def zone_tick(self) -> float:
+        """per decision, agents in the zone: weight x own team's tick"""
 
     @zone_tick.setter
     def zone_tick(self, arg: float, /) -> None: ...
 
     @property
-    def approach(self) -> float: ...
+    def approach(self) -> float:
+        """potential-based shaping toward the zone edge"""
 
     @approach.setter
     def approach(self, arg: float, /) -> None: ...
 
     @property
-    def gamma(self) -> float: ...
+    def gamma(self) -> float:
+        """discount used by the shaping potential (match the learner's)"""
 
     @gamma.setter
     def gamma(self, arg: float, /) -> None: ...
 
     @property
-    def damage(self) -> float: ...
+    def damage(self) -> float:
+        """per point of enemy damage dealt (capped at the victim's HP)"""
 
     @damage.setter
-    def damage(self, value: float) -> None: ...
+    def damage(self, arg: float, /) -> None: ...
 
     @property
-    def kill(self) -> float: ...
+    def kill(self) -> float:
+        """per enemy kill"""
 
     @kill.setter
-    def kill(self, value: float) -> None: ...
+    def kill(self, arg: float, /) -> None: ...
 
     @property
-    def assist(self) -> float: ...
+    def assist(self) -> float:
+        """once per kill of a target the agent painted (killer in its pack)"""
 
     @assist.setter
-    def assist(self, value: float) -> None: ...
+    def assist(self, arg: float, /) -> None: ...
 
     @property
-    def death(self) -> float: ...
+    def death(self) -> float:
+        """once, in the step the agent dies"""
 
     @death.setter
-    def death(self, value: float) -> None: ...
+    def death(self, arg: float, /) -> None: ...
 
     @property
-    def friendly_damage(self) -> float: ...
+    def friendly_damage(self) -> float:
+        """per point of damage dealt to the own team, self included"""
 
     @friendly_damage.setter
-    def friendly_damage(self, value: float) -> None: ...
+    def friendly_damage(self, arg: float, /) -> None: ...
 
     @property
-    def team_kill(self) -> float: ...
+    def team_kill(self) -> float:
+        """per teammate killed (self included)"""
 
     @team_kill.setter
-    def team_kill(self, value: float) -> None: ...
+    def team_kill(self, arg: float, /) -> None: ...
 
     @property
-    def contested_mult(self) -> float: ...
+    def contested_mult(self) -> float:
+        """
+        damage/kill/assist x this when the agent started the step in a contested zone
+        """
 
     @contested_mult.setter
-    def contested_mult(self, value: float) -> None: ...
+    def contested_mult(self, arg: float, /) -> None: ...
 
     @property
-    def contested_death_mult(self) -> float: ...
+    def contested_death_mult(self) -> float:
+        """death x this when the agent started the step in a contested zone"""
 
     @contested_death_mult.setter
-    def contested_death_mult(self, value: float) -> None: ...
+    def contested_death_mult(self, arg: float, /) -> None: ...
 
     @property
-    def team_mix(self) -> float: ...
+    def team_mix(self) -> float:
+        """alpha: alpha x own reward + (1 - alpha) x team mean"""
 
     @team_mix.setter
-    def team_mix(self, value: float) -> None: ...
+    def team_mix(self, arg: float, /) -> None: ...
 
     @property
-    def win(self) -> float: ...
+    def win(self) -> float:
+        """terminal reward for every agent of the winning team"""
 
     @win.setter
-    def win(self, value: float) -> None: ...
+    def win(self, arg: float, /) -> None: ...
 
     @property
-    def loss(self) -> float: ...
+    def loss(self) -> float:
+        """terminal reward for every agent of the losing team"""
 
     @loss.setter
-    def loss(self, value: float) -> None: ...
+    def loss(self, arg: float, /) -> None: ...
 
-class ObsConfig:
+class CombatConfig:
+    """Tunable combat rules (echelon.config.CombatConfig)."""
+
     def __init__(self) -> None: ...
 
     @property
-    def contact_slots(self) -> int: ...
+    def enable_target_selection(self) -> bool:
+        """off: focus target always cleared"""
+
+    @enable_target_selection.setter
+    def enable_target_selection(self, arg: bool, /) -> None: ...
+
+    @property
+    def enable_ewar(self) -> bool:
+        """off: ECM/ECCM forced off"""
+
+    @enable_ewar.setter
+    def enable_ewar(self, arg: bool, /) -> None: ...
+
+    @property
+    def enable_obs_control(self) -> bool:
+        """off: sort mode 'closest', hostile filter off"""
+
+    @enable_obs_control.setter
+    def enable_obs_control(self, arg: bool, /) -> None: ...
+
+    @property
+    def enable_comm(self) -> bool:
+        """off: comm messages stored as zeros"""
+
+    @enable_comm.setter
+    def enable_comm(self, arg: bool, /) -> None: ...
+
+    @property
+    def friendly_splash(self) -> bool:
+        """splash hurts the shooter's team (never rewarded)"""
+
+    @friendly_splash.setter
+    def friendly_splash(self, arg: bool, /) -> None: ...
+
+    @property
+    def ams_intercept_prob(self) -> float:
+        """one roll per missile per defender, then the defender cools down"""
+
+    @ams_intercept_prob.setter
+    def ams_intercept_prob(self, arg: float, /) -> None: ...
+
+    @property
+    def ams_range(self) -> float:
+        """AMS reach (voxels)"""
+
+    @ams_range.setter
+    def ams_range(self, arg: float, /) -> None: ...
+
+    @property
+    def ams_cooldown_s(self) -> float:
+        """AMS cooldown after any roll"""
+
+    @ams_cooldown_s.setter
+    def ams_cooldown_s(self, arg: float, /) -> None: ...
+
+    @property
+    def paint_seconds(self) -> float:
+        """how long a paint mark lasts"""
+
+    @paint_seconds.setter
+    def paint_seconds(self, arg: float, /) -> None: ...
+
+    @property
+    def paint_bonus(self) -> float:
+        """direct-hit damage x this for the painter's pack"""
+
+    @paint_bonus.setter
+    def paint_bonus(self, arg: float, /) -> None: ...
+
+    @property
+    def rear_mult(self) -> float:
+        """hits from within +-45 deg of dead astern"""
+
+    @rear_mult.setter
+    def rear_mult(self, arg: float, /) -> None: ...
+
+    @property
+    def leg_hit_chance(self) -> float:
+        """hitscan; projectiles hit legs geometrically (lowest 30%)"""
+
+    @leg_hit_chance.setter
+    def leg_hit_chance(self, arg: float, /) -> None: ...
+
+    @property
+    def knockdown_seconds(self) -> float:
+        """time on the ground after stability runs out"""
+
+    @knockdown_seconds.setter
+    def knockdown_seconds(self, arg: float, /) -> None: ...
+
+    @property
+    def suppress_seconds(self) -> float:
+        """autocannon suppression"""
+
+    @suppress_seconds.setter
+    def suppress_seconds(self, arg: float, /) -> None: ...
+
+    @property
+    def smoke_cloud_seconds(self) -> float:
+        """smoke cloud lifetime"""
+
+    @smoke_cloud_seconds.setter
+    def smoke_cloud_seconds(self, arg: float, /) -> None: ...
+
+    @property
+    def smoke_cloud_radius(self) -> float:
+        """smoke cloud radius (voxels)"""
+
+    @smoke_cloud_radius.setter
+    def smoke_cloud_radius(self, arg: float, /) -> None: ...
+
+class ObsConfig:
+    """Observation options."""
+
+    def __init__(self) -> None: ...
+
+    @property
+    def contact_slots(self) -> int:
+        """K contact rows in the observation"""
 
     @contact_slots.setter
     def contact_slots(self, arg: int, /) -> None: ...
 
     @property
-    def full_observation(self) -> bool: ...
+    def full_observation(self) -> bool:
+        """false: partial sensing (radar x quality, paint, signatures, LOS)"""
 
     @full_observation.setter
     def full_observation(self, arg: bool, /) -> None: ...
 
 class SimConfig:
+    """Everything that defines a batch (echelon.config.EnvConfig)."""
+
     def __init__(self) -> None: ...
 
     @property
-    def size_x(self) -> int: ...
+    def size_x(self) -> int:
+        """map size in voxels"""
 
     @size_x.setter
     def size_x(self, arg: int, /) -> None: ...
 
     @property
-    def size_y(self) -> int: ...
+    def size_y(self) -> int:
+        """map size in voxels"""
 
     @size_y.setter
     def size_y(self, arg: int, /) -> None: ...
 
     @property
-    def size_z(self) -> int: ...
+    def size_z(self) -> int:
+        """map height in voxels"""
 
     @size_z.setter
     def size_z(self, arg: int, /) -> None: ...
 
     @property
-    def packs_per_team(self) -> int: ...
+    def packs_per_team(self) -> int:
+        """packs of five mechs per team"""
 
     @packs_per_team.setter
     def packs_per_team(self, arg: int, /) -> None: ...
 
     @property
-    def dt(self) -> float: ...
+    def dt(self) -> float:
+        """physics substep (seconds)"""
 
     @dt.setter
     def dt(self, arg: float, /) -> None: ...
 
     @property
-    def decision_repeat(self) -> int: ...
+    def decision_repeat(self) -> int:
+        """substeps per decision"""
 
     @decision_repeat.setter
     def decision_repeat(self, arg: int, /) -> None: ...
 
     @property
-    def max_episode_seconds(self) -> float: ...
+    def max_episode_seconds(self) -> float:
+        """episode time limit"""
 
     @max_episode_seconds.setter
     def max_episode_seconds(self, arg: float, /) -> None: ...
 
     @property
-    def comm_dim(self) -> int: ...
+    def comm_dim(self) -> int:
+        """pack message floats in the action and observation"""
 
     @comm_dim.setter
     def comm_dim(self, arg: int, /) -> None: ...
 
     @property
-    def map_type(self) -> MapType: ...
+    def map_type(self) -> MapType:
+        """procedural (biome generator), simple or empty"""
 
     @map_type.setter
     def map_type(self, arg: MapType, /) -> None: ...
 
     @property
-    def obstacle_density(self) -> float: ...
+    def obstacle_density(self) -> float:
+        """simple maps: share of the ground under obstacles"""
 
     @obstacle_density.setter
     def obstacle_density(self, arg: float, /) -> None: ...
 
     @property
-    def gravity(self) -> float: ...
+    def gravity(self) -> float:
+        """voxels per second squared"""
 
     @gravity.setter
     def gravity(self, arg: float, /) -> None: ...
@@ -198,10 +346,34 @@ class SimConfig:
     def rewards(self, arg: RewardWeights, /) -> None: ...
 
     @property
+    def combat(self) -> CombatConfig: ...
+
+    @combat.setter
+    def combat(self, arg: CombatConfig, /) -> None: ...
+
+    @property
     def obs(self) -> ObsConfig: ...
 
     @obs.setter
     def obs(self, arg: ObsConfig, /) -> None: ...
+
+    @property
+    def heuristic_blue(self) -> int: ...
+
+    @heuristic_blue.setter
+    def heuristic_blue(self, arg: int, /) -> None: ...
+
+    @property
+    def heuristic_red(self) -> int: ...
+
+    @heuristic_red.setter
+    def heuristic_red(self, arg: int, /) -> None: ...
+
+    @property
+    def heuristic_omniscient(self) -> bool: ...
+
+    @heuristic_omniscient.setter
+    def heuristic_omniscient(self, arg: bool, /) -> None: ...
 
     @property
     def num_agents(self) -> int: ...
@@ -215,41 +387,45 @@ class SimConfig:
     @property
     def zone_score_to_win(self) -> float: ...
 
-    @property
-    def combat(self) -> CombatConfig: ...
+config_fields: list = ...
 
-    @combat.setter
-    def combat(self, value: CombatConfig) -> None: ...
+heuristic_max_level: int = 4
 
-    @property
-    def heuristic_blue(self) -> int: ...
+procedural_min_height: int = 8
 
-    @heuristic_blue.setter
-    def heuristic_blue(self, value: int) -> None: ...
-
-    @property
-    def heuristic_red(self) -> int: ...
-
-    @heuristic_red.setter
-    def heuristic_red(self, value: int) -> None: ...
-
-    @property
-    def heuristic_omniscient(self) -> bool: ...
-
-    @heuristic_omniscient.setter
-    def heuristic_omniscient(self, value: bool) -> None: ...
+def required_spawn_clear(agents_per_team: int, min_map_side: int) -> int:
+    """
+    Side of a team's cleared spawn square; a map fits the roster when it is at most half the shorter side.
+    """
 
 episode_stat_names: list = ...
 
+end_reason_names: list = ['none', 'zone', 'elimination', 'time_limit']
+
+Buffer: TypeAlias = Any  # any DLPack array: numpy, torch CPU or CUDA
+
+has_cuda: bool = True
+
+snapshot_format_version: int = 3
+
+class ObsBackend(enum.Enum):
+    """Who writes the observation rows."""
+
+    cpu = 0
+
+    cuda = 1
+
+    cuda_emulated = 2
+
+action_blocks: list = ...
+
+output_buffers: list = ...
+
 class BatchSim:
-    def __init__(
-        self,
-        config: SimConfig,
-        num_worlds: int,
-        seed: int,
-        num_threads: int,
-        world_offset: int = 0,
-    ) -> None: ...
+    def __init__(self, config: SimConfig, num_worlds: int, seed: int, num_threads: int, obs_backend: ObsBackend = ObsBackend.cpu, device: int = 0, world_offset: int = 0) -> None:
+        """
+        obs_backend 'cuda' computes the observation on CUDA device `device` (obs bound in its memory); 'cuda_emulated' runs that mirror on the host (tests). world_offset: local world w plays the random streams of world world_offset + w (one block of a job's worlds).
+        """
 
     @property
     def num_worlds(self) -> int: ...
@@ -269,46 +445,181 @@ class BatchSim:
     @property
     def num_threads(self) -> int: ...
 
-    def obs_layout(self) -> list[tuple[str, int, list[int]]]: ...
+    @property
+    def obs_backend(self) -> ObsBackend: ...
 
-    def bind(self, obs: Buffer, final_obs: Buffer, reward: Buffer, terminated: Buffer, truncated: Buffer, alive: Buffer, episode_end: Buffer, winner: Buffer, episode_stats: Buffer) -> None: ...
+    def obs_layout(self) -> list[tuple[str, int, list[int]]]:
+        """(name, offset, shape) of each block of the flat observation."""
 
-    def reset(self) -> None: ...
+    def output_buffers(self) -> list[tuple[str, str, list[int]]]:
+        """
+        (name, dtype, shape) of every output buffer this sim writes: allocate each, then bind it by name.
+        """
 
-    def step(self, actions: Buffer) -> None: ...
+    def bind(self, name: str, array: Buffer) -> None:
+        """
+        Binds one output buffer (C-contiguous; CPU memory, or CUDA memory for obs with obs_backend 'cuda').
+        """
+
+    def reset(self, stream: int = 0) -> None:
+        """
+        New episode in every world; writes the first observations (on `stream` with obs_backend 'cuda').
+        """
+
+    def step(self, actions: Buffer, stream: int = 0) -> int:
+        """
+        One decision step of every world; returns the number of non-finite action entries replaced by 0.
+        """
 
     def bad_action_total(self) -> int: ...
 
-    def set_cpu_observation(self, on: bool) -> None: ...
+    def save_state(self) -> bytes:
+        """Snapshot of the whole simulator state (versioned, checksummed bytes)."""
 
-    def contact_slots(self, world: int) -> Buffer:
+    def load_state(self, blob: bytes, stream: int = 0) -> None:
         """
-        Agent index shown in each of the first five contact slots of every agent's last observation (-1: empty).
+        Restores a save_state() snapshot of a sim with the same shape; re-writes the observation rows and alive flags. Raises ValueError on a corrupt, truncated or mismatching blob (the sim is then unchanged).
         """
 
-    def refresh_observation(self, arg: int, /) -> None: ...
+    def set_heuristic_level(self, team: int, level: int) -> None:
+        """
+        Heuristic level of team 0 (blue) or 1 (red) from each world's next episode on; -1 = external.
+        """
 
-    def mech_pos(self) -> Buffer: ...
+    def heuristic_level(self, team: int) -> int:
+        """Level that new episodes get (-1 = external)."""
 
-    def mech_vel(self) -> Buffer: ...
+    def mirror_timings(self) -> dict:
+        """
+        Times (ms) of the last step's mirror phases: upload, terrain, los, assemble.
+        """
 
-    def mech_yaw(self) -> Buffer: ...
+    def set_write_observations(self, on: bool) -> None:
+        """
+        Off: no observation rows are written or computed (to time the simulation alone).
+        """
 
-    def mech_hp(self) -> Buffer: ...
+    def mech_pos(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's pos ([W, A, 3] for vectors)."""
 
-    def mech_leg_hp(self) -> Buffer: ...
+    def mech_vel(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's vel ([W, A, 3] for vectors)."""
 
-    def mech_heat(self) -> Buffer: ...
+    def mech_yaw(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's yaw ([W, A, 3] for vectors)."""
 
-    def mech_stability(self) -> Buffer: ...
+    def mech_hp(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's hp ([W, A, 3] for vectors)."""
 
-    def mech_fallen_ticks(self) -> Buffer: ...
+    def mech_leg_hp(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's leg_hp ([W, A, 3] for vectors)."""
 
-    def mech_alive(self) -> Buffer: ...
+    def mech_heat(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's heat ([W, A, 3] for vectors)."""
 
-    def mech_class(self) -> Buffer: ...
+    def mech_stability(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's stability ([W, A, 3] for vectors).
+        """
 
-    def mech_team(self) -> Buffer: ...
+    def mech_fallen_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's fallen_ticks ([W, A, 3] for vectors).
+        """
+
+    def mech_cd_laser(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_laser ([W, A, 3] for vectors).
+        """
+
+    def mech_cd_missile(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_missile ([W, A, 3] for vectors).
+        """
+
+    def mech_cd_kinetic(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_kinetic ([W, A, 3] for vectors).
+        """
+
+    def mech_cd_painter(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's cd_painter ([W, A, 3] for vectors).
+        """
+
+    def mech_paint_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's paint_ticks ([W, A, 3] for vectors).
+        """
+
+    def mech_painter(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's painter ([W, A, 3] for vectors)."""
+
+    def mech_suppress_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's suppress_ticks ([W, A, 3] for vectors).
+        """
+
+    def mech_ams_ticks(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's ams_ticks ([W, A, 3] for vectors).
+        """
+
+    def mech_focus(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's focus ([W, A, 3] for vectors)."""
+
+    def mech_alive(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's alive ([W, A, 3] for vectors)."""
+
+    def mech_cls(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's cls ([W, A, 3] for vectors)."""
+
+    def mech_team(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's team ([W, A, 3] for vectors)."""
+
+    def mech_ecm(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's ecm ([W, A, 3] for vectors)."""
+
+    def mech_eccm(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's eccm ([W, A, 3] for vectors)."""
+
+    def mech_was_hit(self) -> Buffer:
+        """Numpy view [W, A] of the mech table's was_hit ([W, A, 3] for vectors)."""
+
+    def mech_shutdown_prev(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's shutdown_prev ([W, A, 3] for vectors).
+        """
+
+    def mech_sort_mode(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's sort_mode ([W, A, 3] for vectors).
+        """
+
+    def mech_hostile_only(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's hostile_only ([W, A, 3] for vectors).
+        """
+
+    def mech_last_damage_dir(self) -> Buffer:
+        """
+        Numpy view [W, A] of the mech table's last_damage_dir ([W, A, 3] for vectors).
+        """
+
+    def mech_state(self, name: str) -> object:
+        """
+        Numpy view [W, A] of the mech table's field `name` ([W, A, 3] for vectors).
+        """
+
+    def mech_fields(self) -> list[str]:
+        """
+        Names of the mech table's fields, in declaration order (mech_fields.hpp).
+        """
+
+    def sensor_quality(self, world: int, agent: int) -> tuple:
+        """
+        (quality, jam, eccm) of an agent: the one sensor model (docs/game_rules.md).
+        """
 
     def voxels(self, world: int) -> Buffer:
         """
@@ -325,9 +636,9 @@ class BatchSim:
 
     def changed_voxels(self, world: int) -> list[int]: ...
 
-    def full_rebuild(self, arg: int, /) -> bool: ...
+    def full_rebuild(self, world: int) -> bool: ...
 
-    def clear_voxel_changes(self, arg: int, /) -> None: ...
+    def clear_voxel_changes(self, world: int) -> None: ...
 
     def zone(self, world: int) -> tuple[float, float, float]: ...
 
@@ -341,21 +652,15 @@ class BatchSim:
 
     def step_count(self, world: int) -> int: ...
 
-    def mech_state(self, name: str) -> object:
+    def refresh_observation(self, world: int) -> None:
         """
-        Numpy view [W, A] of a combat field: cd_laser, cd_missile, cd_kinetic, cd_painter, paint_ticks, painter, suppress_ticks, ams_ticks, focus, fallen_ticks (int32); ecm, eccm, was_hit, sort_mode, hostile_only, alive (uint8); last_damage_dir [W, A, 3].
+        Re-writes world w's observation rows and alive flags from its current state.
         """
 
-    def events(self, world: int) -> list:
-        """Events of world w's last decision step (dicts)."""
-
-    def projectiles(self, world: int) -> list:
-        """Projectiles in flight in world w."""
-
-    def smoke_clouds(self, world: int) -> list:
-        """Live smoke clouds of world w: (x, y, z, radius, ticks_left)."""
-
-    def add_smoke(self, world: int, x: float, y: float, z: float, radius: float, ticks: int) -> bool: ...
+    def contact_slots(self, world: int) -> Buffer:
+        """
+        Agent index shown in each of the first five contact slots of every agent's last observation (-1: empty).
+        """
 
     def set_contact_slots(self, world: int, agent: int, ids: Sequence[int]) -> None:
         """
@@ -365,23 +670,32 @@ class BatchSim:
     def comm_messages(self, world: int) -> Buffer:
         """Last comm message of each agent of world w, [A, comm_dim]."""
 
-    def late_terminal_rewards(self, world: int) -> list[float]:
+    def last_actions(self, world: int) -> Buffer:
         """
-        Terminal win/loss reward of agents that died before world w's episode ended in the last step (add it to each one's death row); zeros otherwise.
+        The action rows world w's last step used [A, action_dim]: sanitised caller rows and heuristic rows (read-only view).
         """
 
-    def sensor_quality(self, world: int, agent: int) -> tuple:
-        """(quality, jam, eccm) of an agent: the one sensor model (SPEC §1.9)."""
+    def mirror_last_whole_grids(self) -> int:
+        """Worlds whose whole voxel grid went up at the mirror's last upload."""
+
+    def mirror_last_edits(self) -> int:
+        """Voxel edits the mirror sent at its last upload."""
+
+    def mirror_device_bytes(self) -> int:
+        """Device memory the observation mirror holds."""
+
+    def events(self, world: int) -> list:
+        """Events of world w's last decision step (dicts)."""
 
     def dropped_events(self, world: int) -> int: ...
 
-    def set_heuristic_level(self, team: int, level: int) -> None:
-        """
-        Heuristic level of team 0 (blue) or 1 (red) from each world's next episode on; -1 = external.
-        """
+    def projectiles(self, world: int) -> list:
+        """Projectiles in flight in world w."""
 
-    def heuristic_level(self, team: int) -> int:
-        """Level that new episodes get (-1 = external)."""
+    def smoke_clouds(self, world: int) -> list:
+        """Live smoke clouds of world w: (x, y, z, radius, ticks_left)."""
+
+    def add_smoke(self, world: int, x: float, y: float, z: float, radius: float, ticks: int) -> bool: ...
 
     def heuristic_episode_levels(self, world: int) -> tuple:
         """
@@ -398,18 +712,11 @@ class BatchSim:
         Per agent: (seen this decision, seconds since last seen) in team's knowledge (1e9: never).
         """
 
-    def last_actions(self, world: int) -> Buffer:
-        """
-        The action rows world w's last step used [A, action_dim]: sanitised caller rows and heuristic rows (read-only view).
-        """
+event_type_names: list = ...
 
-    def save_state(self) -> bytes:
-        """Snapshot of the whole simulator state (versioned, checksummed bytes)."""
+weapon_names: list = ...
 
-    def load_state(self, blob: bytes) -> None:
-        """
-        Restores a save_state() snapshot of a sim with the same shape; re-writes the observation rows and alive flags. Raises ValueError on a corrupt, truncated or mismatching blob (the sim is then unchanged).
-        """
+def wreck_roll(agent: int, cls: int, x0: int, y0: int, z0: int, x1: int, y1: int, z1: int) -> float: ...
 
 def raycast(voxels: Buffer, start: tuple[float, float, float], end: tuple[float, float, float], include_end: bool = False) -> tuple:
     """
@@ -425,111 +732,6 @@ def segment_hits_sphere(p1: tuple[float, float, float], p2: tuple[float, float, 
 
 def material_table() -> list:
     """(id, hp, collides, blocks_los) for each material id."""
-
-class CombatConfig:
-    def __init__(self) -> None: ...
-
-    @property
-    def enable_target_selection(self) -> bool: ...
-
-    @enable_target_selection.setter
-    def enable_target_selection(self, arg: bool, /) -> None: ...
-
-    @property
-    def enable_ewar(self) -> bool: ...
-
-    @enable_ewar.setter
-    def enable_ewar(self, arg: bool, /) -> None: ...
-
-    @property
-    def enable_obs_control(self) -> bool: ...
-
-    @enable_obs_control.setter
-    def enable_obs_control(self, arg: bool, /) -> None: ...
-
-    @property
-    def enable_comm(self) -> bool: ...
-
-    @enable_comm.setter
-    def enable_comm(self, arg: bool, /) -> None: ...
-
-    @property
-    def friendly_splash(self) -> bool: ...
-
-    @friendly_splash.setter
-    def friendly_splash(self, arg: bool, /) -> None: ...
-
-    @property
-    def ams_intercept_prob(self) -> float: ...
-
-    @ams_intercept_prob.setter
-    def ams_intercept_prob(self, arg: float, /) -> None: ...
-
-    @property
-    def ams_range(self) -> float: ...
-
-    @ams_range.setter
-    def ams_range(self, arg: float, /) -> None: ...
-
-    @property
-    def ams_cooldown_s(self) -> float: ...
-
-    @ams_cooldown_s.setter
-    def ams_cooldown_s(self, arg: float, /) -> None: ...
-
-    @property
-    def paint_seconds(self) -> float: ...
-
-    @paint_seconds.setter
-    def paint_seconds(self, arg: float, /) -> None: ...
-
-    @property
-    def paint_bonus(self) -> float: ...
-
-    @paint_bonus.setter
-    def paint_bonus(self, arg: float, /) -> None: ...
-
-    @property
-    def rear_mult(self) -> float: ...
-
-    @rear_mult.setter
-    def rear_mult(self, arg: float, /) -> None: ...
-
-    @property
-    def leg_hit_chance(self) -> float: ...
-
-    @leg_hit_chance.setter
-    def leg_hit_chance(self, arg: float, /) -> None: ...
-
-    @property
-    def knockdown_seconds(self) -> float: ...
-
-    @knockdown_seconds.setter
-    def knockdown_seconds(self, arg: float, /) -> None: ...
-
-    @property
-    def suppress_seconds(self) -> float: ...
-
-    @suppress_seconds.setter
-    def suppress_seconds(self, arg: float, /) -> None: ...
-
-    @property
-    def smoke_cloud_seconds(self) -> float: ...
-
-    @smoke_cloud_seconds.setter
-    def smoke_cloud_seconds(self, arg: float, /) -> None: ...
-
-    @property
-    def smoke_cloud_radius(self) -> float: ...
-
-    @smoke_cloud_radius.setter
-    def smoke_cloud_radius(self, arg: float, /) -> None: ...
-
-event_type_names: list = ...
-
-weapon_names: list = ...
-
-def wreck_roll(agent: int, cls: int, x0: int, y0: int, z0: int, x1: int, y1: int, z1: int) -> float: ...
 
 def generate_terrain(size: tuple[int, int, int], seed: int, packs_per_team: int = 1) -> dict:
     """
@@ -605,63 +807,3 @@ class NavGraph:
         """
         Replaces the voxels and re-derives only what changes inside box (x0, y0, x1, y1).
         """
-
-heuristic_max_level: int = 4
-
-class EmulatedGpuObservation:
-    """
-    The CUDA observation mirror's protocol and kernels run on the host (slow; for tests without a GPU).
-    """
-
-    def __init__(self, sim: BatchSim, device: int) -> None: ...
-
-    def upload(self, stream: int) -> None: ...
-
-    def compute(self, out: Buffer, stream: int) -> None: ...
-
-    def finish(self, stream: int) -> None: ...
-
-    def mark_all_dirty(self) -> None: ...
-
-    @property
-    def device_bytes(self) -> int: ...
-
-    @property
-    def last_whole_grids(self) -> int:
-        """Worlds whose whole voxel grid went up at the last upload."""
-
-    @property
-    def last_edits(self) -> int:
-        """Voxel edits sent at the last upload."""
-
-    def last_timings(self) -> dict: ...
-
-class GpuObservation:
-    """
-    Observation kernels on the GPU for a BatchSim (keep the BatchSim alive).
-    """
-
-    def __init__(self, sim: BatchSim, device: int) -> None: ...
-
-    def upload(self, stream: int) -> None: ...
-
-    def compute(self, out: Buffer, stream: int) -> None: ...
-
-    def finish(self, stream: int) -> None: ...
-
-    def mark_all_dirty(self) -> None: ...
-
-    @property
-    def device_bytes(self) -> int: ...
-
-    @property
-    def last_whole_grids(self) -> int:
-        """Worlds whose whole voxel grid went up at the last upload."""
-
-    @property
-    def last_edits(self) -> int:
-        """Voxel edits sent at the last upload."""
-
-    def last_timings(self) -> dict: ...
-
-snapshot_format_version: int = 1

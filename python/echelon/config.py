@@ -3,6 +3,11 @@
 Every error names the field and the allowed range, so a typo in a sweep fails at start-up and not
 an hour into a run. ``EnvConfig.to_dict`` / ``from_dict`` round-trip through JSON (checkpoints and
 league entries store the config they were trained with).
+
+Defaults and ranges are not written here: they come from the core's one list
+(``cpp/echelon/config.hpp``, exported as ``echelon._core.config_fields``), so the simulator and
+this module cannot disagree; ``core_config`` translates an ``EnvConfig`` into the core's
+``SimConfig``.
 """
 
 from __future__ import annotations
@@ -12,11 +17,27 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from echelon import _core
+
+# (default, min, max) of each field of the core's config lists, by section.
+_SPEC: dict[str, dict[str, tuple[Any, Any, Any]]] = {}
+for _section, _name, _kind, _value, _lo, _hi, _meaning in _core.config_fields:
+    _SPEC.setdefault(_section, {})[_name] = (_value, _lo, _hi)
+
+
+def _default(section: str, name: str) -> Any:
+    return _SPEC[section][name][0]
+
+
+def _bounds(section: str, name: str) -> tuple[Any, Any]:
+    return _SPEC[section][name][1], _SPEC[section][name][2]
+
+
 MAP_TYPES = ("procedural", "simple", "empty")
-PROCEDURAL_MIN_HEIGHT = 8  # mirrors terrain::kMinProceduralHeight
+PROCEDURAL_MIN_HEIGHT: int = _core.procedural_min_height
 OBSERVATION_MODES = ("full", "partial")
 CONTROLLERS = ("external", "heuristic:N")
-HEURISTIC_MAX_LEVEL = 4  # mirrors kHeuristicMaxLevel (cpp/echelon/config.hpp)
+HEURISTIC_MAX_LEVEL: int = _core.heuristic_max_level
 
 
 def controller_level(name: str, value: object) -> int:
@@ -50,13 +71,8 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
 
 
-def required_spawn_square(agents_per_team: int, min_side: int) -> int:
-    """Side of a team's cleared spawn square; mirrors cpp/echelon/spawn.cpp (pitch 4, margin 2)."""
-    room = 0.5 * min_side - 2.0 - 3.5 - 1.0
-    cols = max(1, min(5, agents_per_team, math.floor(room / 4.0) + 1))
-    rows = -(-agents_per_team // cols)
-    need = max(2.0 + (cols - 1) * 4.0 + 3.5, 2.0 + (rows - 1) * 4.0 + 3.5)
-    return math.ceil(need + 1.0)
+def _controller(level: int) -> str:
+    return "external" if level < 0 else f"heuristic:{level}"
 
 
 @dataclass(frozen=True)
@@ -66,49 +82,34 @@ class RewardConfig:
     ``gamma`` is the discount the approach shaping uses (gamma*Phi(s') - Phi(s)); set it to the
     learner's discount so the shaping leaves the optimal policy unchanged.
 
-    Combat terms follow SPEC §4 (docs/game_rules.md): ``damage`` pays per point of damage dealt to
+    Combat terms (docs/game_rules.md, "Rewards"): ``damage`` pays per point of damage dealt to
     enemies, capped at the victim's remaining HP; ``friendly_damage`` and ``team_kill`` are
     penalties (<= 0 by default) for hurting the own team; ``assist`` is paid once per kill of a
     target the agent painted; ``contested_mult`` scales damage/kill/assist and
     ``contested_death_mult`` the death penalty when the agent started the step in a contested
     zone. ``team_mix`` is alpha in alpha*own + (1-alpha)*team mean. ``win``/``loss`` are paid to
     every agent of the team when the episode ends with a winner (agents that died earlier get
-    theirs through ``BatchSim.late_terminal_rewards``).
+    theirs in ``info["late_terminal"]``, for their death rows).
     """
 
-    zone_tick: float = 3.0
-    approach: float = 1.5
-    gamma: float = 0.99
-    damage: float = 0.05
-    kill: float = 10.0
-    assist: float = 5.0
-    death: float = -1.0
-    friendly_damage: float = -0.05
-    team_kill: float = -10.0
-    contested_mult: float = 2.0
-    contested_death_mult: float = 0.5
-    team_mix: float = 1.0
-    win: float = 0.0
-    loss: float = 0.0
+    zone_tick: float = _default("rewards", "zone_tick")
+    approach: float = _default("rewards", "approach")
+    gamma: float = _default("rewards", "gamma")
+    damage: float = _default("rewards", "damage")
+    kill: float = _default("rewards", "kill")
+    assist: float = _default("rewards", "assist")
+    death: float = _default("rewards", "death")
+    friendly_damage: float = _default("rewards", "friendly_damage")
+    team_kill: float = _default("rewards", "team_kill")
+    contested_mult: float = _default("rewards", "contested_mult")
+    contested_death_mult: float = _default("rewards", "contested_death_mult")
+    team_mix: float = _default("rewards", "team_mix")
+    win: float = _default("rewards", "win")
+    loss: float = _default("rewards", "loss")
 
     def __post_init__(self) -> None:
-        _check_range("rewards.zone_tick", self.zone_tick, -100.0, 100.0)
-        _check_range("rewards.approach", self.approach, -100.0, 100.0)
-        _check_range("rewards.gamma", self.gamma, 0.0, 1.0)
-        for name in (
-            "damage",
-            "kill",
-            "assist",
-            "death",
-            "friendly_damage",
-            "team_kill",
-            "win",
-            "loss",
-        ):
-            _check_range(f"rewards.{name}", getattr(self, name), -1000.0, 1000.0)
-        _check_range("rewards.contested_mult", self.contested_mult, 0.0, 100.0)
-        _check_range("rewards.contested_death_mult", self.contested_death_mult, 0.0, 100.0)
-        _check_range("rewards.team_mix", self.team_mix, 0.0, 1.0)
+        for f in dataclasses.fields(self):
+            _check_range(f"rewards.{f.name}", getattr(self, f.name), *_bounds("rewards", f.name))
 
 
 @dataclass(frozen=True)
@@ -120,44 +121,31 @@ class CombatConfig:
     cools down for ``ams_cooldown_s`` whatever the roll.
     """
 
-    enable_target_selection: bool = True
-    enable_ewar: bool = True
-    enable_obs_control: bool = True
-    enable_comm: bool = True
-    friendly_splash: bool = True
-    ams_intercept_prob: float = 0.5
-    ams_range: float = 5.5
-    ams_cooldown_s: float = 1.0
-    paint_seconds: float = 5.0
-    paint_bonus: float = 1.10
-    rear_mult: float = 1.5
-    leg_hit_chance: float = 0.10
-    knockdown_seconds: float = 3.0
-    suppress_seconds: float = 1.2
-    smoke_cloud_seconds: float = 10.0
-    smoke_cloud_radius: float = 4.0
+    enable_target_selection: bool = _default("combat", "enable_target_selection")
+    enable_ewar: bool = _default("combat", "enable_ewar")
+    enable_obs_control: bool = _default("combat", "enable_obs_control")
+    enable_comm: bool = _default("combat", "enable_comm")
+    friendly_splash: bool = _default("combat", "friendly_splash")
+    ams_intercept_prob: float = _default("combat", "ams_intercept_prob")
+    ams_range: float = _default("combat", "ams_range")
+    ams_cooldown_s: float = _default("combat", "ams_cooldown_s")
+    paint_seconds: float = _default("combat", "paint_seconds")
+    paint_bonus: float = _default("combat", "paint_bonus")
+    rear_mult: float = _default("combat", "rear_mult")
+    leg_hit_chance: float = _default("combat", "leg_hit_chance")
+    knockdown_seconds: float = _default("combat", "knockdown_seconds")
+    suppress_seconds: float = _default("combat", "suppress_seconds")
+    smoke_cloud_seconds: float = _default("combat", "smoke_cloud_seconds")
+    smoke_cloud_radius: float = _default("combat", "smoke_cloud_radius")
 
     def __post_init__(self) -> None:
-        for name in (
-            "enable_target_selection",
-            "enable_ewar",
-            "enable_obs_control",
-            "enable_comm",
-            "friendly_splash",
-        ):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"combat.{name} must be a bool, got {getattr(self, name)!r}")
-        _check_range("combat.ams_intercept_prob", self.ams_intercept_prob, 0.0, 1.0)
-        _check_range("combat.ams_range", self.ams_range, 0.0, 100.0)
-        _check_range("combat.ams_cooldown_s", self.ams_cooldown_s, 0.0, 60.0)
-        _check_range("combat.paint_seconds", self.paint_seconds, 0.0, 60.0)
-        _check_range("combat.paint_bonus", self.paint_bonus, 0.0, 10.0)
-        _check_range("combat.rear_mult", self.rear_mult, 0.0, 10.0)
-        _check_range("combat.leg_hit_chance", self.leg_hit_chance, 0.0, 1.0)
-        _check_range("combat.knockdown_seconds", self.knockdown_seconds, 0.0, 60.0)
-        _check_range("combat.suppress_seconds", self.suppress_seconds, 0.0, 60.0)
-        _check_range("combat.smoke_cloud_seconds", self.smoke_cloud_seconds, 0.0, 600.0)
-        _check_range("combat.smoke_cloud_radius", self.smoke_cloud_radius, 0.0, 50.0)
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(_default("combat", f.name), bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"combat.{f.name} must be a bool, got {value!r}")
+            else:
+                _check_range(f"combat.{f.name}", value, *_bounds("combat", f.name))
 
 
 @dataclass(frozen=True)
@@ -180,20 +168,24 @@ class EnvConfig:
         what its team sees (line of sight) or painted, plus a few seconds of memory.
     """
 
-    map_size: tuple[int, int, int] = (100, 100, 20)
-    packs_per_team: int = 1
-    observation: str = "full"
-    contact_slots: int = 5
-    map_type: str = "procedural"
-    obstacle_density: float = 0.08
-    dt: float = 0.05
-    decision_repeat: int = 5
-    max_episode_seconds: float = 60.0
-    comm_dim: int = 8
-    gravity: float = 9.81
-    blue: str = "external"
-    red: str = "external"
-    heuristic_omniscient: bool = False
+    map_size: tuple[int, int, int] = (
+        _default("sim", "size_x"),
+        _default("sim", "size_y"),
+        _default("sim", "size_z"),
+    )
+    packs_per_team: int = _default("sim", "packs_per_team")
+    observation: str = "full" if _default("obs", "full_observation") else "partial"
+    contact_slots: int = _default("obs", "contact_slots")
+    map_type: str = _default("sim", "map_type")
+    obstacle_density: float = _default("sim", "obstacle_density")
+    dt: float = _default("sim", "dt")
+    decision_repeat: int = _default("sim", "decision_repeat")
+    max_episode_seconds: float = _default("sim", "max_episode_seconds")
+    comm_dim: int = _default("sim", "comm_dim")
+    gravity: float = _default("sim", "gravity")
+    blue: str = _controller(_default("heuristic", "blue"))
+    red: str = _controller(_default("heuristic", "red"))
+    heuristic_omniscient: bool = _default("heuristic", "omniscient")
     rewards: RewardConfig = field(default_factory=RewardConfig)
     combat: CombatConfig = field(default_factory=CombatConfig)
 
@@ -202,26 +194,29 @@ class EnvConfig:
             raise ValueError(f"map_size must be a tuple (x, y, z), got {self.map_size!r}")
         object.__setattr__(self, "map_size", tuple(self.map_size))
         x, y, z = self.map_size
-        _check_int("map_size[0] (x)", x, 16, 512)
-        _check_int("map_size[1] (y)", y, 16, 512)
-        _check_int("map_size[2] (z)", z, 6, 64)
-        _check_int("packs_per_team", self.packs_per_team, 1, 8)
+        _check_int("map_size[0] (x)", x, *_bounds("sim", "size_x"))
+        _check_int("map_size[1] (y)", y, *_bounds("sim", "size_y"))
+        _check_int("map_size[2] (z)", z, *_bounds("sim", "size_z"))
+        _check_int("packs_per_team", self.packs_per_team, *_bounds("sim", "packs_per_team"))
         _check_choice("observation", self.observation, OBSERVATION_MODES)
-        _check_int("contact_slots", self.contact_slots, 1, 20)
+        _check_int("contact_slots", self.contact_slots, *_bounds("obs", "contact_slots"))
         _check_choice("map_type", self.map_type, MAP_TYPES)
         if self.map_type == "procedural" and z < PROCEDURAL_MIN_HEIGHT:
             raise ValueError(
                 f"map_size[2] (z) must be at least {PROCEDURAL_MIN_HEIGHT} for "
                 f"map_type='procedural', got {z} (use map_type='simple' for flatter worlds)"
             )
-        _check_range("obstacle_density", self.obstacle_density, 0.0, 0.5)
-        _check_range("dt", self.dt, 0.001, 0.5)
-        _check_int("decision_repeat", self.decision_repeat, 1, 100)
-        _check_range(
-            "max_episode_seconds", self.max_episode_seconds, self.dt * self.decision_repeat, 3600.0
+        _check_range("obstacle_density", self.obstacle_density, *_bounds("sim", "obstacle_density"))
+        _check_range("dt", self.dt, *_bounds("sim", "dt"))
+        _check_int("decision_repeat", self.decision_repeat, *_bounds("sim", "decision_repeat"))
+        _check_range(  # at least one decision long
+            "max_episode_seconds",
+            self.max_episode_seconds,
+            self.dt * self.decision_repeat,
+            _bounds("sim", "max_episode_seconds")[1],
         )
-        _check_int("comm_dim", self.comm_dim, 0, 64)
-        _check_range("gravity", self.gravity, 0.0, 100.0)
+        _check_int("comm_dim", self.comm_dim, *_bounds("sim", "comm_dim"))
+        _check_range("gravity", self.gravity, *_bounds("sim", "gravity"))
         for team in ("blue", "red"):
             controller_level(team, getattr(self, team))
         if not isinstance(self.heuristic_omniscient, bool):
@@ -236,7 +231,7 @@ class EnvConfig:
             object.__setattr__(self, "combat", CombatConfig(**self.combat))
         if not isinstance(self.combat, CombatConfig):
             raise ValueError(f"combat must be a CombatConfig, got {type(self.combat).__name__}")
-        required = required_spawn_square(self.agents_per_team, min(x, y))
+        required = _core.required_spawn_clear(self.agents_per_team, min(x, y))
         if required > min(x, y) // 2:
             raise ValueError(
                 f"map_size {self.map_size} is too small for packs_per_team={self.packs_per_team}: "
@@ -286,3 +281,32 @@ class EnvConfig:
                 )
             data["map_size"] = tuple(data["map_size"])
         return cls(**data)
+
+
+# EnvConfig fields that do not share the core's name (the rest of the "sim" list does).
+_SIM_SPECIAL = {"size_x", "size_y", "size_z", "map_type"}
+
+
+def core_config(cfg: EnvConfig) -> Any:
+    """The core's ``SimConfig`` for ``cfg``: every field of the core's config lists is set."""
+    sc = _core.SimConfig()
+    sc.size_x, sc.size_y, sc.size_z = cfg.map_size
+    sc.map_type = getattr(_core.MapType, cfg.map_type)
+    for name in _SPEC["sim"].keys() - _SIM_SPECIAL:
+        setattr(sc, name, getattr(cfg, name))
+    rewards = _core.RewardWeights()
+    for name in _SPEC["rewards"]:
+        setattr(rewards, name, getattr(cfg.rewards, name))
+    sc.rewards = rewards
+    combat = _core.CombatConfig()
+    for name in _SPEC["combat"]:
+        setattr(combat, name, getattr(cfg.combat, name))
+    sc.combat = combat
+    obs = _core.ObsConfig()
+    obs.contact_slots = cfg.contact_slots
+    obs.full_observation = cfg.observation == "full"
+    sc.obs = obs
+    sc.heuristic_blue = controller_level("blue", cfg.blue)
+    sc.heuristic_red = controller_level("red", cfg.red)
+    sc.heuristic_omniscient = cfg.heuristic_omniscient
+    return sc

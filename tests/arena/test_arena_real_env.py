@@ -23,6 +23,8 @@ class ZoneSeeker:
 
     def __init__(self, env: VecEnv, gain: float) -> None:
         self.zone = env.obs_layout["zone"].slice
+        self.forward = env.action_layout.index("forward")
+        self.strafe = env.action_layout.index("strafe")
         self.action_dim = env.action_dim
         self.gain = gain
 
@@ -38,8 +40,8 @@ class ZoneSeeker:
     ) -> tuple[torch.Tensor, LSTMState]:
         zone = obs[:, self.zone]
         actions = torch.zeros(obs.shape[0], self.action_dim, device=obs.device)
-        actions[:, 0] = (self.gain * zone[:, 3]).clamp(-1.0, 1.0)  # forward
-        actions[:, 1] = (self.gain * zone[:, 4]).clamp(-1.0, 1.0)  # strafe left
+        actions[:, self.forward] = (self.gain * zone[:, 3]).clamp(-1.0, 1.0)
+        actions[:, self.strafe] = (self.gain * zone[:, 4]).clamp(-1.0, 1.0)  # to the left
         return actions, state
 
 

@@ -23,18 +23,6 @@ RED = 5
 HALF_Z = {0: 2.0, 1: 1.5, 2: 1.5, 3: 1.0, 4: 0.9}
 HP = {0: 200.0, 1: 150.0, 2: 150.0, 3: 80.0, 4: 60.0}
 
-SLOTS = {
-    "forward": 0,
-    "strafe": 1,
-    "vertical": 2,
-    "yaw": 3,
-    "primary": 4,
-    "vent": 5,
-    "secondary": 6,
-    "tertiary": 7,
-    "special": 8,
-}
-
 
 def half_z(agent: int) -> float:
     return HALF_Z[agent % 5]
@@ -95,9 +83,10 @@ class Scene:
         self.vel[agent] = (0.0, 0.0, 0.0)
         self.yaw[agent] = yaw
 
-    def set(self, agent: int, **slots: float) -> None:
-        for k, v in slots.items():
-            self.actions[0, agent, SLOTS[k]] = v
+    def set(self, agent: int, **channels: float) -> None:
+        """Action channels by name (env.action_layout), e.g. ``primary=1.0, forward=0.5``."""
+        for k, v in channels.items():
+            self.actions[0, agent, self.env.action_layout.index(k)] = v
 
     def clear_actions(self) -> None:
         self.actions.zero_()

@@ -1,5 +1,5 @@
 """Invariants over random actions in many worlds with full combat on, and determinism across
-thread counts (issue 3: hp in [0, max], heat >= 0, stability in bounds, no NaN, no mech inside a
+thread counts (hp in [0, max], heat >= 0, stability in bounds, no NaN, no mech inside a
 blocking voxel, episodes end by the time limit, identical results for 1 and 2 threads)."""
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def make_env(
 
 def random_actions(gen: torch.Generator, env: VecEnv, bias: float) -> torch.Tensor:
     a = torch.rand((env.num_worlds, env.num_agents, env.action_dim), generator=gen) * 2 - 1
-    a[..., 4:9] += bias  # lean toward pulling triggers so combat actually happens
+    a[..., env.action_layout["triggers"].slice] += (
+        bias  # lean toward pulling triggers so combat actually happens
+    )
     return a
 
 
@@ -42,7 +44,7 @@ def check_invariants(env: VecEnv) -> None:
     sim = env.sim
     alive = sim.mech_alive().astype(bool)
     hp, heat, stab = sim.mech_hp(), sim.mech_heat(), sim.mech_stability()
-    pos, cls = sim.mech_pos(), sim.mech_class()
+    pos, cls = sim.mech_pos(), sim.mech_cls()
     for arr in (hp, heat, stab, pos, sim.mech_vel(), sim.mech_yaw()):
         assert np.isfinite(arr).all()
     idx = np.arange(env.num_agents) % (env.num_agents // 2) % 5

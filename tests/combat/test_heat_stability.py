@@ -1,5 +1,6 @@
-"""Heat, shutdown, venting, EWAR heat, hazards, stability, knockdown and legs (reference sim.md
-§7–§9; SPEC §1.4: no firing while fallen or shut down)."""
+"""Heat, shutdown, venting, EWAR heat, hazards, stability, knockdown and legs (docs/game_rules.md,
+"Heat" to "Stability"; change 4 of "Changes from the original game": no firing while fallen or
+shut down)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def test_heat_never_negative() -> None:
 def test_shutdown_above_cap_blocks_control_and_weapons() -> None:
     s = duel()
     s.heat[MEDIUM] = 100.0 + 10.0  # cap 100
-    s.set(MEDIUM, primary=1.0, forward=1.0, yaw=1.0, vent=1.0)
+    s.set(MEDIUM, primary=1.0, forward=1.0, yaw_rate=1.0, vent=1.0)
     s.step()
     assert s.hp[R_HEAVY] == 200.0  # no firing
     assert s.yaw[MEDIUM] == 0.0  # no rotation
@@ -154,10 +155,10 @@ def test_water_cools() -> None:
 def test_knockdown_and_stand_up() -> None:
     s = duel()
     s.stability[MEDIUM] = 0.0
-    s.set(MEDIUM, forward=1.0, yaw=1.0, primary=1.0)
+    s.set(MEDIUM, forward=1.0, yaw_rate=1.0, primary=1.0)
     s.step()
     assert s.fallen[MEDIUM] == 60  # 3 s
-    assert s.hp[R_HEAVY] == 200.0  # no firing while fallen (SPEC §1.4)
+    assert s.hp[R_HEAVY] == 200.0  # no firing while fallen (change 4)
     assert s.pos[MEDIUM][0] == pytest.approx(10.0) and s.yaw[MEDIUM] == 0.0
     s.step(59)
     assert s.fallen[MEDIUM] == 1 and s.hp[R_HEAVY] == 200.0

@@ -1,5 +1,5 @@
 """Laser, flamer and painter: damage, range, arc, cooldown, heat and the LOS rule, against
-hand-computed values (reference sim.md §10.2–§10.7, integer-tick cooldowns per SPEC §1.10)."""
+hand-computed values (docs/game_rules.md, "Weapons"; integer-tick cooldowns per "Time")."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def test_focus_target_is_respected_over_a_closer_enemy() -> None:
     s.place(R_MEDIUM, 17.0, 23.0, yaw=math.pi)  # farther, chosen as focus
     s.sim.set_contact_slots(0, MEDIUM, [R_MEDIUM, R_HEAVY, -1, -1, -1])
     s.set(MEDIUM, primary=1.0)
-    s.actions[0, MEDIUM, 9] = 1.0  # target-selection slot 0
+    s.actions[0, MEDIUM, s.env.action_layout.index("contact_0")] = 1.0  # target slot 0
     s.step()
     assert s.state("focus")[MEDIUM] == R_MEDIUM
     assert s.hp[R_MEDIUM] == pytest.approx(136.0)
@@ -216,7 +216,7 @@ def test_invalid_focus_falls_back_to_nearest() -> None:
     s.place(R_MEDIUM, 30.0, 20.0, yaw=math.pi)  # out of laser range
     s.sim.set_contact_slots(0, MEDIUM, [R_MEDIUM, -1, -1, -1, -1])
     s.set(MEDIUM, primary=1.0)
-    s.actions[0, MEDIUM, 9] = 1.0
+    s.actions[0, MEDIUM, s.env.action_layout.index("contact_0")] = 1.0
     s.step()
     assert s.hp[R_HEAVY] == pytest.approx(186.0)
 
@@ -227,6 +227,6 @@ def test_friendly_contact_cannot_be_focused() -> None:
     s.place(HEAVY, 10.0, 10.0)
     s.place(R_HEAVY, 30.0, 30.0)
     s.sim.set_contact_slots(0, MEDIUM, [HEAVY, -1, -1, -1, -1])
-    s.actions[0, MEDIUM, 9] = 1.0
+    s.actions[0, MEDIUM, s.env.action_layout.index("contact_0")] = 1.0
     s.step()
     assert s.state("focus")[MEDIUM] == -1

@@ -1,5 +1,6 @@
 """Gauss, autocannon, missiles (locks, homing, AMS), smoke, splash and voxel destruction
-(reference sim.md §10.5–§11.7; SPEC §1.6, §1.7)."""
+(docs/game_rules.md, "Weapons" and "Damage"; changes 6 and 7 of "Changes from the original
+game")."""
 
 from __future__ import annotations
 
@@ -302,5 +303,5 @@ def test_splash_hurts_teammates_but_only_enemy_damage_is_rewarded() -> None:
             break
     assert s.hp[R_SCOUT] == pytest.approx(10.0)
     assert s.hp[SCOUT] == pytest.approx(35.0)
-    # +0.05 per enemy point, -0.05 per friendly point (SPEC §4): 2.5 - 1.25.
+    # +0.05 per enemy point, -0.05 per friendly point (docs/game_rules.md, "Rewards"): 2.5 - 1.25.
     assert total == pytest.approx(0.05 * 50.0 - 0.05 * 25.0, abs=1e-4)

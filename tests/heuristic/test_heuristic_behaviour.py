@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 from heuristic_scene import HEAVY, MEDIUM, RED, SCOUT, HeuristicScene
 
-PRIMARY, VENT, SECONDARY, TERTIARY = 4, 5, 6, 7
+from echelon.env.layout import action_layout
+
+ACT = action_layout(comm_dim=8)
+PRIMARY, VENT = ACT.index("primary"), ACT.index("vent")
+SECONDARY, TERTIARY = ACT.index("secondary"), ACT.index("tertiary")
 MEDIUM_HEAT_CAP = 100.0
 
 

@@ -75,7 +75,7 @@ def run_against_cpu_writer(backend: str, observation: str, steps: int = 70) -> i
         assert_obs_equal(ic["final_obs"][ended], im["final_obs"].cpu()[ended], exact)
         for w in range(WORLDS):
             assert np.array_equal(cpu.sim.contact_slots(w), mir.sim.contact_slots(w)), (step, w)
-        edits_sent += mir._mirror.last_edits
+        edits_sent += mir.sim.mirror_last_edits()
         episodes_ended += int(ended.sum())
     assert episodes_ended > 0, "the run should cross auto-resets"
     return edits_sent
@@ -96,19 +96,19 @@ def test_cuda_mirror_matches_cpu_writer(observation: str) -> None:
 def test_mirror_sends_whole_grids_only_when_it_must() -> None:
     cfg = EnvConfig(map_size=(32, 32, 8), max_episode_seconds=60.0)
     env = VecEnv(cfg, num_worlds=4, seed=3, obs_backend="cuda-emulated")
-    mirror = env._mirror
+    sim = env.sim
     env.reset()
-    assert mirror.last_whole_grids == 4
+    assert sim.mirror_last_whole_grids() == 4
     still = torch.zeros((4, env.num_agents, env.action_dim))
     env.step(still)
-    assert (mirror.last_whole_grids, mirror.last_edits) == (0, 0)
+    assert (sim.mirror_last_whole_grids(), sim.mirror_last_edits()) == (0, 0)
     env.sim.set_voxel(2, 5, 5, 1, SOLID)  # between steps: the step's clear erases the record
     env.step(still)
-    assert mirror.last_whole_grids == 1
+    assert sim.mirror_last_whole_grids() == 1
     env.step(still)
-    assert mirror.last_whole_grids == 0
+    assert sim.mirror_last_whole_grids() == 0
     env.load_state_dict(env.state_dict())
-    assert mirror.last_whole_grids == 4
+    assert sim.mirror_last_whole_grids() == 4
 
 
 def test_obs_backend_choices_and_errors() -> None:
@@ -127,8 +127,8 @@ def test_obs_backend_choices_and_errors() -> None:
     timings = env.gpu_timings()
     assert set(timings) == {"upload_ms", "terrain_ms", "los_ms", "assemble_ms"}
     assert all(v >= 0.0 for v in timings.values())
-    with pytest.raises(ValueError, match="worlds \\* agents \\* obs_dim"):
-        env._mirror.compute(torch.zeros(3), 0)
+    with pytest.raises(ValueError, match="obs buffer has the wrong size"):
+        env.sim.bind("obs", torch.zeros(3))
 
 
 @pytest.mark.parametrize("backend", ["cuda-emulated", pytest.param("cuda", marks=pytest.mark.cuda)])
@@ -154,7 +154,7 @@ def test_mirror_tracks_in_step_destruction(backend: str) -> None:
         before = [envs[0].sim.voxels(w).copy() for w in range(4)]
         (oc, *_), (om, *_) = envs[0].step(a), envs[1].step(a.to(envs[1].device))
         assert_obs_equal(oc, om, exact=backend == "cuda-emulated")
-        if envs[1]._mirror.last_whole_grids == 0:
+        if envs[1].sim.mirror_last_whole_grids() == 0:
             destroyed_via_edits += sum(
                 int((before[w] != envs[0].sim.voxels(w)).sum()) for w in range(4)
             )

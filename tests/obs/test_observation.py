@@ -25,7 +25,7 @@ def scene(**kw: object) -> VecEnv:
 
 
 def place(env: VecEnv, agent: int, x: float, y: float, yaw: float = 0.0) -> None:
-    cls = int(env.sim.mech_class()[0, agent])
+    cls = int(env.sim.mech_cls()[0, agent])
     env.sim.mech_pos()[0, agent] = (x, y, HALF[cls][2])
     env.sim.mech_yaw()[0, agent] = yaw
     env.sim.mech_vel()[0, agent] = 0.0
@@ -96,16 +96,17 @@ def test_slot_reservation_sort_modes_and_hostile_filter() -> None:
     # closest: 3 nearest friendlies, the nearest hostile, then the next hostile (refill)
     assert slots() == [MED1, MED2, LIGHT3, 9, 8]
     a = zero_actions(env)
-    a[0, HEAVY0, 15] = 1.0  # sort mode "biggest": class rank, then distance
+    act = env.action_layout.index
+    a[0, HEAVY0, act("biggest")] = 1.0  # sort mode "biggest": class rank, then distance
     env.step(a)
     assert slots() == [MED1, MED2, LIGHT3, 5, 7]
     env.sim.mech_hp()[0, 6] = 10.0  # the far red medium is badly damaged
-    a[0, HEAVY0, 15] = 0.0
-    a[0, HEAVY0, 16] = 1.0  # sort mode "most damaged": hp fraction, then distance
+    a[0, HEAVY0, act("biggest")] = 0.0
+    a[0, HEAVY0, act("most_damaged")] = 1.0  # sort mode "most damaged": hp fraction, then distance
     env.step(a)
     assert slots()[3] == 6
-    a[0, HEAVY0, 16] = 0.0
-    a[0, HEAVY0, 17] = 1.0  # hostile-only filter: every slot for hostiles
+    a[0, HEAVY0, act("most_damaged")] = 0.0
+    a[0, HEAVY0, act("hostile_only")] = 1.0  # hostile-only filter: every slot for hostiles
     env.step(a)
     assert slots() == [9, 8, 7, 6, 5]
     o = obs_of(env, HEAVY0)
@@ -241,8 +242,9 @@ def test_squad_rows_and_self_block() -> None:
 def test_comm_reaches_pack_mates_next_observation() -> None:
     env = scene()
     a = zero_actions(env)
-    a[0, MED1, 18:26] = torch.linspace(-1, 1, 8)
-    a[0, RED_HEAVY, 18:26] = 0.5
+    comm_slots = env.action_layout["comm"].slice
+    a[0, MED1, comm_slots] = torch.linspace(-1, 1, 8)
+    a[0, RED_HEAVY, comm_slots] = 0.5
     env.step(a)
     comm = env.obs_layout["comm"].take(env._out["obs"][0])  # [A, 5, 8]
     assert torch.allclose(comm[HEAVY0, 1], torch.linspace(-1, 1, 8))
@@ -259,7 +261,7 @@ def test_target_selection_uses_the_previous_contact_slots() -> None:
     slots = [int(v) for v in env.sim.contact_slots(0)[HEAVY0]]
     hostile_slot = next(k for k, v in enumerate(slots) if v >= 5)
     a = zero_actions(env)
-    a[0, HEAVY0, 9 + hostile_slot] = 1.0
+    a[0, HEAVY0, env.action_layout["focus_target"].slice.start + hostile_slot] = 1.0
     env.step(a)
     o = obs_of(env, HEAVY0)
     target = slots[hostile_slot]

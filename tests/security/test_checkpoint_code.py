@@ -1,4 +1,4 @@
-"""A checkpoint cannot choose code to run, files to touch or classes to build (issue 18, case 1).
+"""A checkpoint cannot choose code to run, files to touch or classes to build (docs/security.md, 1).
 
 meta.json is covered by no hash, so each test edits it the way an attacker would and asserts
 that nothing ran (the marker file a malicious factory writes on import does not appear), that

@@ -1,4 +1,4 @@
-"""Links, devices and oversized files in checkpoints and leagues (issue 18, cases 4 and 5).
+"""Links, devices and oversized files in checkpoints and leagues (docs/security.md, 1-2).
 
 Nothing inside a checkpoint or a league folder is followed out of it: a symbolic link is
 refused, so is anything but a plain file, and sizes are checked before a byte is read. Each

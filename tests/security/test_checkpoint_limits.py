@@ -1,4 +1,4 @@
-"""Metadata that asks for absurd resources or impossible counters (issue 18, case 5).
+"""Metadata that asks for absurd resources or impossible counters (docs/security.md, 1).
 
 Model sizes are checked against echelon.rl.registry limits before anything is allocated (a
 4096-wide model spends minutes in its initialisers; absurd sizes ask for hundreds of GB), and

@@ -1,4 +1,4 @@
-"""Fault and bad-input drills (issue 18): slow, randomised, rerunnable.
+"""Fault and bad-input drills (docs/security.md, 6): slow, randomised, rerunnable.
 
     pytest -m slow tests/security/test_drills.py -s        # -s shows each drill's counts
     ECHELON_DRILL_SCALE=4 pytest -m slow tests/security -s  # longer runs

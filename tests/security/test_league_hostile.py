@@ -1,4 +1,4 @@
-"""Corrupted league files (issue 18, case 6): every field is checked when read; nothing is
+"""Corrupted league files (docs/security.md, 2): every field is checked when read; nothing is
 dropped or kept silently; one bad entry does not stop the read-only commands; results that were
 played are never lost to a league that cannot take them."""
 

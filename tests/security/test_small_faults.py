@@ -1,4 +1,4 @@
-"""The smaller faults of issue 18, case 6: kills during checkpoint deletion and writing,
+"""The smaller faults (docs/security.md, 1, 5, 6): kills during checkpoint deletion and writing,
 duplicate metric records after a resume, --resume before the first checkpoint, and a thread
 that cannot start in the BatchSim constructor."""
 

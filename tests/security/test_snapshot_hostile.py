@@ -1,4 +1,4 @@
-"""Simulator snapshots that pass the checksum but carry impossible state (issue 18, cases 3, 6).
+"""Simulator snapshots that pass the checksum but carry impossible state (docs/security.md, 3).
 
 The blob's FNV checksum catches accidents, not edits: each test edits a field and reseals the
 checksum the way an attacker would. The load must refuse it (naming the field) and leave the env
@@ -19,7 +19,7 @@ from hostile import run_python
 from echelon import EnvConfig, VecEnv
 
 CFG = EnvConfig(map_size=(32, 32, 12), map_type="procedural", red="heuristic:3", blue="heuristic:2")
-MECH_FLOATS = ("pos", "vel", "yaw", "hp", "leg_hp", "heat", "stability")  # snapshot.cpp order
+MECH_FLOATS = ("pos", "vel", "yaw", "hp", "leg_hp", "heat", "stability")  # mech_fields.hpp order
 MECH_TIMERS = ("fallen_ticks", "cd_laser")
 
 
@@ -75,17 +75,17 @@ def untouched_target() -> tuple[VecEnv, bytes]:
 @pytest.mark.parametrize(
     ("field", "index", "fmt", "value", "message"),
     [
-        ("pos", 3 * 12, "<f", float("nan"), "mech position"),
-        ("pos", 12 + 4, "<f", 1e30, "mech position"),
-        ("pos", 8, "<f", -50.0, "mech position"),
-        ("vel", 0, "<f", float("inf"), "mech velocity"),
-        ("yaw", 4, "<f", float("nan"), "mech yaw"),
-        ("hp", 0, "<f", float("nan"), "mech HP"),
-        ("hp", 0, "<f", 1e9, "mech HP"),
-        ("heat", 8, "<f", -1.0, "mech heat"),
-        ("stability", 0, "<f", float("-inf"), "mech stability"),
-        ("fallen_ticks", 0, "<i", -7, "mech timer"),
-        ("cd_laser", 4, "<i", -1, "mech timer"),
+        ("pos", 3 * 12, "<f", float("nan"), "mech pos ="),
+        ("pos", 12 + 4, "<f", 1e30, "mech pos ="),
+        ("pos", 8, "<f", -50.0, "mech pos ="),
+        ("vel", 0, "<f", float("inf"), "mech vel ="),
+        ("yaw", 4, "<f", float("nan"), "mech yaw ="),
+        ("hp", 0, "<f", float("nan"), "mech hp ="),
+        ("hp", 0, "<f", 1e9, "mech hp ="),
+        ("heat", 8, "<f", -1.0, "mech heat ="),
+        ("stability", 0, "<f", float("-inf"), "mech stability ="),
+        ("fallen_ticks", 0, "<i", -7, "mech fallen_ticks ="),
+        ("cd_laser", 4, "<i", -1, "mech cd_laser ="),
     ],
 )
 def test_impossible_mech_state_is_refused_and_the_env_is_untouched(

@@ -1,5 +1,5 @@
-"""The env's output tensors cannot pull memory out from under the core (issue 18, case 2), and
-``VecEnv(device="cpu:0")`` is a CPU env that steps (case 6).
+"""The env's output tensors cannot pull memory out from under the core (docs/security.md, 4), and
+``VecEnv(device="cpu:0")`` is a CPU env that steps (section 5).
 
 The core keeps raw pointers to the output buffers. A caller that grew one (``obs.resize_(N)``)
 used to free the storage the core kept writing to, and Python aborted with heap corruption."""

@@ -22,7 +22,7 @@ class ScriptedDeathEnv:
 
     Step 1 of every episode kills blue agent 0; step 3 ends the episode with blue winning.
     The core pays the win to live rows itself and leaves agent 0's share (+WIN) in
-    ``sim.late_terminal_rewards``, like ``BatchSim``.
+    ``info["late_terminal"]``, like ``VecEnv``.
     """
 
     num_worlds, num_agents, obs_dim, action_dim = 1, 3, 2, 1
@@ -31,14 +31,9 @@ class ScriptedDeathEnv:
         self.team_slices = {"blue": slice(0, 2), "red": slice(2, 3)}
         self.obs_layout = {"self": (slice(0, 2), (2,))}
         self.config = SimpleNamespace(rewards=SimpleNamespace(win=win, loss=-win))
-        self.sim = SimpleNamespace(late_terminal_rewards=self._late)
         self.t = 0
         self.alive = torch.ones(1, 3, dtype=torch.bool)
         self.late = [0.0, 0.0, 0.0]
-
-    def _late(self, world: int) -> list[float]:
-        assert world == 0
-        return list(self.late)
 
     def reset(self) -> Tensor:
         self.t = 0
@@ -66,6 +61,7 @@ class ScriptedDeathEnv:
             "final_obs": torch.zeros(1, 3, 2),
             "episode_end": torch.tensor([end]),
             "winner": torch.tensor([0 if end else -1], dtype=torch.int8),
+            "late_terminal": torch.tensor([self.late]),
         }
         return torch.zeros(1, 3, 2), reward, terminated, torch.zeros_like(terminated), info
 
@@ -127,12 +123,15 @@ def test_disabled_without_terminal_rewards() -> None:
 
 def test_credit_maps_world_agents_to_columns() -> None:
     late = {0: [0.0, 0.0, 0.0, 0.0], 1: [0.0, -2.0, 0.0, 5.0]}  # 2 blue + 2 red per world
-    env = SimpleNamespace(sim=SimpleNamespace(late_terminal_rewards=lambda w: late[w]))
-    credit = LateTerminalCredit(env, slice(0, 2), 2, 2, torch.device("cpu"))
+    late_terminal = torch.tensor([late[0], late[1]])
+    credit = LateTerminalCredit(slice(0, 2), 2, 2, torch.device("cpu"))
     rewards = torch.zeros(3, 4)
     no_end = torch.tensor([False, False])
-    credit.step(0, rewards, torch.tensor([False, False, False, True]), no_end)  # w1 agent 1
-    added = credit.step(2, rewards, torch.zeros(4, dtype=torch.bool), torch.tensor([False, True]))
+    none_late = torch.zeros(2, 4)
+    credit.step(0, rewards, torch.tensor([False, False, False, True]), no_end, none_late)  # w1 a1
+    added = credit.step(
+        2, rewards, torch.zeros(4, dtype=torch.bool), torch.tensor([False, True]), late_terminal
+    )
     expected = torch.zeros(3, 4)
     expected[0, 3] = -2.0  # red agent 3's 5.0 is not the learner's
     torch.testing.assert_close(rewards, expected)

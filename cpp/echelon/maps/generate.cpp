@@ -1,7 +1,7 @@
-#include "generate.hpp"
+#include "echelon/maps/generate.hpp"
 
-#include "../terrain/generator.hpp"
-#include "simple_map.hpp"
+#include "echelon/maps/procedural.hpp"
+#include "echelon/maps/simple_map.hpp"
 
 namespace echelon {
 

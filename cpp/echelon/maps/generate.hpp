@@ -1,9 +1,9 @@
 #pragma once
 // One entry point for every map type: BatchSim calls this at each episode start.
-#include "../config.hpp"
-#include "../map_info.hpp"
-#include "../rng.hpp"
-#include "../world.hpp"
+#include "echelon/config.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 

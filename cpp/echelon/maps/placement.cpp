@@ -1,4 +1,4 @@
-#include "placement.hpp"
+#include "echelon/maps/placement.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../spawn.hpp"
+#include "echelon/maps/spawn.hpp"
 
 namespace echelon {
 
@@ -91,7 +91,7 @@ void place_fair_zone(World& world, MapInfo& map, Rng& rng) {
             const float da = distance_to_box(cx, cy, box_a), db = distance_to_box(cx, cy, box_b);
             const bool clear = da > radius && db > radius;
             // On a non-square map the bisector of the centres is no symmetry axis of the squares,
-            // so far from the midpoint the distances to the squares drift apart (SPEC §1.11).
+            // so far from the midpoint the distances to the squares drift apart (docs/game_rules.md, "Changes from the original game" 11).
             const bool fair = std::fabs(da - db) <= kZoneFairness * std::fmax(da, db);
             if (inside && clear && fair) (std::fabs(t) <= 0.25f * min_dim ? near : far).push_back(t);
         }

@@ -1,9 +1,9 @@
 #pragma once
 // Map steps every generator shares: spawn corners, cleared spawn squares and a fair capture zone.
-#include "../config.hpp"
-#include "../map_info.hpp"
-#include "../rng.hpp"
-#include "../world.hpp"
+#include "echelon/config.hpp"
+#include "echelon/maps/map_info.hpp"
+#include "echelon/base/rng.hpp"
+#include "echelon/world/world.hpp"
 
 namespace echelon {
 
@@ -17,7 +17,7 @@ int spawn_clear_size(const World& world, int agents_per_team);
 void clear_spawn_areas(World& world, const MapInfo& map);
 
 // Places the zone on the perpendicular bisector of the two spawn squares' centres, so its
-// distances to both spawn areas are equal (SPEC §1.11), never overlapping a spawn square, and
+// distances to both spawn areas are equal (docs/game_rules.md, "Changes from the original game" 11), never overlapping a spawn square, and
 // clears its columns. On non-square maps only bisector points whose distances to the two spawn
 // squares are within 10% of each other are used.
 void place_fair_zone(World& world, MapInfo& map, Rng& rng);

@@ -1,8 +1,8 @@
-#include "simple_map.hpp"
+#include "echelon/maps/simple_map.hpp"
 
 #include <algorithm>
 
-#include "placement.hpp"
+#include "echelon/maps/placement.hpp"
 
 namespace echelon {
 

@@ -74,6 +74,7 @@ def bench_env(
         gpu_ms = {k: v / min(steps, 50) for k, v in totals.items()}
         if split:
             # The simulator alone, stepped directly: no mirror upload, kernels or copies.
+            env.sim.set_write_observations(False)
             host_pool = [p.cpu() for p in pool]
             start = time.perf_counter()
             for i in range(steps):
@@ -81,7 +82,7 @@ def bench_env(
             sim_seconds = time.perf_counter() - start
     elif split:
         # The same steps with the observation writer switched off: the rest is simulation.
-        env.sim.set_cpu_observation(False)
+        env.sim.set_write_observations(False)
         start = time.perf_counter()
         for i in range(steps):
             env.step(pool[i % len(pool)])

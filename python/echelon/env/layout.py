@@ -1,10 +1,12 @@
-"""The observation layout: named blocks of the flat observation vector."""
+"""Named blocks of the flat vectors: the observation layout and the action layout."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import torch
+
+from echelon import _core
 
 
 class ObsBlock(NamedTuple):
@@ -44,3 +46,39 @@ def layout_to_json(layout: ObsLayout) -> dict[str, dict[str, object]]:
         name: {"offset": b.slice.start, "size": b.size, "shape": list(b.shape)}
         for name, b in layout.items()
     }
+
+
+class ActionBlock(NamedTuple):
+    """A named block of an agent's action vector: ``actions[..., block.slice]``, one entry per
+    channel (``channels[k]`` is slot ``slice.start + k``)."""
+
+    slice: slice
+    channels: tuple[str, ...]
+    meaning: str
+
+    @property
+    def size(self) -> int:
+        return self.slice.stop - self.slice.start
+
+
+class ActionLayout(dict[str, ActionBlock]):
+    """The action vector's blocks by name (movement, triggers, focus_target, sort_mode,
+    hostile_filter, comm), from the core's one list (``cpp/echelon/mech/actions.hpp``)."""
+
+    def index(self, channel: str) -> int:
+        """The slot of a named channel, e.g. ``"primary"`` or ``"contact_0"``."""
+        for block in self.values():
+            if channel in block.channels:
+                return block.slice.start + block.channels.index(channel)
+        known = [c for b in self.values() for c in b.channels]
+        raise KeyError(f"unknown action channel {channel!r}; channels: {known}")
+
+
+def action_layout(comm_dim: int) -> ActionLayout:
+    """The action layout of an env with ``comm_dim`` message floats (``env.action_layout``)."""
+    layout = ActionLayout()
+    for name, offset, width, channels, meaning in _core.action_blocks:
+        size = comm_dim if width < 0 else width
+        names = tuple(channels.split()) or tuple(f"{name}_{k}" for k in range(size))
+        layout[name] = ActionBlock(slice(offset, offset + size), names, meaning)
+    return layout

@@ -7,23 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from echelon import _core
+_NUMPY_DTYPES = {"float32": np.float32, "bool": np.bool_, "int8": np.int8}
 
 
-def bind_numpy_buffers(sim: Any) -> tuple[np.ndarray, ...]:
-    """Allocates and binds obs, final_obs, reward, terminated, truncated, alive, episode_end,
-    winner and episode_stats (the order of ``BatchSim.bind``); returns them in that order."""
-    w, a, d = sim.num_worlds, sim.num_agents, sim.obs_dim
-    bufs = (
-        np.zeros((w, a, d), np.float32),
-        np.zeros((w, a, d), np.float32),
-        np.zeros((w, a), np.float32),
-        np.zeros((w, a), bool),
-        np.zeros((w, a), bool),
-        np.zeros((w, a), bool),
-        np.zeros(w, bool),
-        np.zeros(w, np.int8),
-        np.zeros((w, len(_core.episode_stat_names)), np.float32),
-    )
-    sim.bind(*bufs)
+def bind_numpy_buffers(sim: Any) -> dict[str, np.ndarray]:
+    """Allocates and binds every output buffer of the core's table (``sim.output_buffers()``);
+    returns them by name. The sim keeps them alive."""
+    bufs = {}
+    for name, dtype, shape in sim.output_buffers():
+        bufs[name] = np.zeros(shape, _NUMPY_DTYPES[dtype])
+        sim.bind(name, bufs[name])
     return bufs

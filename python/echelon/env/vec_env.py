@@ -4,13 +4,18 @@ The C++ core (``echelon._core.BatchSim``) steps all worlds on a pool of worker t
 observations, rewards and flags straight into tensors this class allocates once. Nothing is
 allocated per step and there is no Python loop over worlds or agents.
 
+The output tensors come from the core's table (``echelon._core.output_buffers``: name, dtype,
+shape): this class allocates each once and binds it by name. A step is: check the actions, one
+call into the core, and (on a GPU) copy the outputs to the device.
+
 With ``device="cuda"`` the simulation still runs on the CPU threads. When the extension was built
 with CUDA kernels (``echelon._core.has_cuda``), observations are computed on the GPU: the core
 uploads the small per-mech state and this step's voxel edits, and kernels for line of sight,
 terrain maps and observation assembly write straight into the obs tensor, on torch's current
 stream (``env.obs_backend == "cuda"``). Without kernels, the CPU writes observations and they are
 copied to the GPU (``"cpu"``). Rewards, flags and statistics are always copied from pinned host
-memory, and ``final_obs`` rows only for worlds that ended.
+memory, and ``final_obs`` rows only for worlds that ended. The core chooses and drives the
+backend itself; this class only names it.
 
 ``obs_backend="cuda-emulated"`` (with ``device="cpu"``) runs the GPU path's whole protocol on the
 host: the same state mirror, upload rules and kernel thread bodies, looped on one CPU thread. It
@@ -19,7 +24,6 @@ is slow and exists to test the GPU path, and to compare it with the CPU writer, 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import Any
 
@@ -27,45 +31,21 @@ import torch
 from gymnasium import spaces
 
 from echelon import _core
-from echelon.config import EnvConfig, RewardConfig, controller_level
-from echelon.env.layout import ObsLayout, layout_from_core
+from echelon.config import EnvConfig, controller_level, core_config
+from echelon.env.layout import ActionLayout, ObsLayout, action_layout, layout_from_core
 from echelon.env.spaces import action_space, observation_space
 
 EPISODE_STAT_NAMES: tuple[str, ...] = tuple(_core.episode_stat_names)
-END_REASONS = ("none", "zone", "elimination", "time_limit")
+END_REASONS: tuple[str, ...] = tuple(_core.end_reason_names)
+# The output buffers ``step`` returns in ``info`` (the rest are its first four values).
+_INFO_BUFFERS = ("alive", "final_obs", "episode_end", "winner", "episode_stats", "late_terminal")
 OBS_BACKENDS = ("auto", "cpu", "cuda", "cuda-emulated")
-
-
-_REWARD_FIELDS = tuple(f.name for f in dataclasses.fields(RewardConfig))
-
-
-def _sim_config(cfg: EnvConfig) -> Any:
-    sc = _core.SimConfig()
-    sc.size_x, sc.size_y, sc.size_z = cfg.map_size
-    sc.packs_per_team = cfg.packs_per_team
-    sc.dt = cfg.dt
-    sc.decision_repeat = cfg.decision_repeat
-    sc.max_episode_seconds = cfg.max_episode_seconds
-    sc.comm_dim = cfg.comm_dim
-    sc.map_type = getattr(_core.MapType, cfg.map_type)
-    sc.obstacle_density = cfg.obstacle_density
-    sc.gravity = cfg.gravity
-    rw = _core.RewardWeights()
-    for name in _REWARD_FIELDS:
-        setattr(rw, name, getattr(cfg.rewards, name))
-    sc.rewards = rw
-    cc = _core.CombatConfig()
-    for f in dataclasses.fields(cfg.combat):
-        setattr(cc, f.name, getattr(cfg.combat, f.name))
-    sc.combat = cc
-    sc.heuristic_blue = controller_level("blue", cfg.blue)
-    sc.heuristic_red = controller_level("red", cfg.red)
-    sc.heuristic_omniscient = cfg.heuristic_omniscient
-    oc = _core.ObsConfig()
-    oc.contact_slots = cfg.contact_slots
-    oc.full_observation = cfg.observation == "full"
-    sc.obs = oc
-    return sc
+_CORE_BACKENDS = {
+    "cpu": _core.ObsBackend.cpu,
+    "cuda": _core.ObsBackend.cuda,
+    "cuda-emulated": _core.ObsBackend.cuda_emulated,
+}
+_TORCH_DTYPES = {"float32": torch.float32, "bool": torch.bool, "int8": torch.int8}
 
 
 def _resolve_device(device: str | torch.device) -> torch.device:
@@ -106,9 +86,11 @@ class VecEnv:
     """W worlds of Echelon, each with A agents (both teams), stepped together.
 
     Tensors are shaped ``[W, A, ...]``; blue agents are ``env.team_slices["blue"]`` (the first
-    half), red the second half. Returned tensors are views of buffers the next step overwrites:
-    clone what you keep. Their storage cannot be resized (``resize_`` raises), and each call
-    returns new views, so nothing done to a returned tensor reaches the env.
+    half), red the second half. ``env.obs_layout`` names the blocks of an observation row and
+    ``env.action_layout`` those of an action row (``env.action_layout["triggers"].slice``,
+    ``env.action_layout.index("primary")``). Returned tensors are views of buffers the next step
+    overwrites: clone what you keep. Their storage cannot be resized (``resize_`` raises), and each
+    call returns new views, so nothing done to a returned tensor reaches the env.
 
     ``step`` returns ``(obs, reward, terminated, truncated, info)`` with ``info`` holding:
       alive [W, A] bool: agents alive in the returned observation;
@@ -173,91 +155,75 @@ class VecEnv:
         self.seed = seed
         self.num_worlds = num_worlds
         self.world_offset = world_offset
-        self._sim = _core.BatchSim(
-            _sim_config(self.config), num_worlds, seed, num_threads, world_offset
-        )
-        self.num_threads: int = self._sim.num_threads
+        self.num_threads = num_threads
+        self._sim = self._make_sim(seed)
+        self.num_threads = self._sim.num_threads
         self.num_agents: int = self._sim.num_agents
         self.obs_dim: int = self._sim.obs_dim
         self.action_dim: int = self._sim.action_dim
         self.obs_layout: ObsLayout = layout_from_core(self._sim.obs_layout())
+        self.action_layout: ActionLayout = action_layout(self.config.comm_dim)
         half = self.num_agents // 2
         self.team_slices = {"blue": slice(0, half), "red": slice(half, self.num_agents)}
         self.agent_ids = [f"blue_{i}" for i in range(half)] + [f"red_{i}" for i in range(half)]
         self.episode_stat_names = EPISODE_STAT_NAMES
         self.observation_space: spaces.Box = observation_space(self.obs_dim, self.obs_layout)
         self.action_space: spaces.Box = action_space(self.action_dim)
-        # The core keeps raw pointers into the host buffers and writes them on every step, so
-        # nothing a caller does to a returned tensor may move or free that memory
-        # (docs/security.md):
-        # * on a CPU device the core is bound to aliases over storage that cannot be resized
-        #   (torch.from_numpy wraps memory it does not own), so obs.resize_(N), even through a
-        #   view, raises instead of freeing what the core writes to; the allocations stay
-        #   referenced here (_owners);
-        # * every call returns fresh views (_views) of the env's tensors, never the tensors the env
-        #   keeps: a caller's set_() or a failed resize_() (which leaves torch's sizes changed)
-        #   only ever affects the caller's own view, and the next step's views are whole again.
-        on_cpu = self.device.type == "cpu"
-        self._owners = self._allocate(torch.device("cpu"), pin=not on_cpu)
-        self._host = (
-            {k: torch.from_numpy(t.numpy()) for k, t in self._owners.items()}
-            if on_cpu
-            else self._owners
-        )
-        self._out = self._host if on_cpu else self._allocate(self.device, pin=False)
+        self._bound, self._host, self._out = self._allocate_outputs()
         self._actions_host = torch.zeros(
             (num_worlds, self.num_agents, self.action_dim),
             dtype=torch.float32,
             pin_memory=self.device.type == "cuda",
         )
-        self._bind_sim()
-        self._bad_total = 0
         self._levels: dict[str, int | None] = {}  # set_heuristic_level calls, kept on reseed
-        # Host-to-device copies of the last publish; the sim must not overwrite the pinned host
+        # Host-to-device copies of the last step; the sim must not overwrite the pinned host
         # buffers before they are done.
         self._copies_done: torch.cuda.Event | None = None
+        self._bind_sim()
+
+    def _allocate_outputs(
+        self,
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """Allocates every output buffer of the core's table once. Returns what the core is bound
+        to (by name), the host buffers a GPU env copies from, and the tensors callers get views of.
+
+        The core writes host buffers (pinned when the env lives on a GPU, then copied to the
+        device each step); with the CUDA mirror, ``obs`` lives on the GPU and the core writes it
+        there. The core keeps raw pointers to what it is bound to and writes them on every step,
+        so nothing a caller does to a returned tensor may move or free that memory
+        (docs/security.md):
+
+        * every buffer a caller can reach is bound as an alias over storage that cannot be
+          resized (``torch.from_dlpack`` wraps memory it does not own), so ``obs.resize_(N)``,
+          even through a view, raises instead of freeing what the core writes to; the
+          allocations stay referenced by the aliases;
+        * every call returns fresh views of the env's tensors, never the tensors the env keeps:
+          a caller's ``set_()`` or a failed ``resize_()`` (which leaves torch's sizes changed)
+          only ever affects the caller's own view, and the next step's views are whole again.
+        """
+        on_gpu = self.device.type == "cuda"
+        bound: dict[str, torch.Tensor] = {}
+        host: dict[str, torch.Tensor] = {}
+        out: dict[str, torch.Tensor] = {}
+        for name, dtype, shape in self._sim.output_buffers():
+            kind = _TORCH_DTYPES[dtype]
+            if name == "obs" and self.obs_backend == "cuda":
+                out[name] = bound[name] = torch.from_dlpack(
+                    torch.zeros(shape, dtype=kind, device=self.device)
+                )
+            elif on_gpu:  # pinned host memory no caller sees; callers see the device copies
+                host[name] = bound[name] = torch.zeros(shape, dtype=kind, pin_memory=True)
+                out[name] = torch.zeros(shape, dtype=kind, device=self.device)
+            else:
+                out[name] = host[name] = bound[name] = torch.from_dlpack(
+                    torch.zeros(shape, dtype=kind)
+                )
+        return bound, host, out
 
     def _bind_sim(self) -> None:
-        """Point the simulator at this env's buffers and attach the observation mirror."""
-        h = self._host
-        self._sim.bind(
-            h["obs"],
-            h["final_obs"],
-            h["reward"],
-            h["terminated"],
-            h["truncated"],
-            h["alive"],
-            h["episode_end"],
-            h["winner"],
-            h["episode_stats"],
-        )
-        # The observation mirror (GPU or emulated); None when the CPU writer produces obs.
-        self._mirror: Any = None
-        if self.obs_backend == "cuda":
-            self._mirror = _core.GpuObservation(self._sim, self.device.index)
-        elif self.obs_backend == "cuda-emulated":
-            self._mirror = _core.EmulatedGpuObservation(self._sim, 0)
-        if self._mirror is not None:
-            self._sim.set_cpu_observation(False)
-
-    def _allocate(self, device: torch.device, pin: bool) -> dict[str, torch.Tensor]:
-        w, a, d = self.num_worlds, self.num_agents, self.obs_dim
-
-        def z(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-            return torch.zeros(shape, dtype=dtype, device=device, pin_memory=pin)
-
-        return {
-            "obs": z(w, a, d),
-            "final_obs": z(w, a, d),
-            "reward": z(w, a),
-            "terminated": z(w, a, dtype=torch.bool),
-            "truncated": z(w, a, dtype=torch.bool),
-            "alive": z(w, a, dtype=torch.bool),
-            "episode_end": z(w, dtype=torch.bool),
-            "winner": z(w, dtype=torch.int8),
-            "episode_stats": z(w, len(EPISODE_STAT_NAMES)),
-            "late_terminal": z(w, a),
-        }
+        """Points the simulator at this env's buffers, by name."""
+        for name, tensor in self._bound.items():
+            self._sim.bind(name, tensor)
 
     # ------------------------------------------------------------------ API
     def reset(self, seed: int | None = None) -> torch.Tensor:
@@ -269,40 +235,26 @@ class VecEnv:
         self._wait_for_copies()
         if seed is not None:
             self._reseed(seed)
-        self._sim.reset()
-        if self._mirror is not None:
-            self._mirror.mark_all_dirty()
-        self._publish(all_final=True)
+        self._sim.reset(self._stream())
+        self._to_device(all_final=True)
         return self._out["obs"].detach()
 
     def step(
         self, actions: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, dict[str, Any]]:
         host_actions = self._check_actions(actions)
-        bad_before = self._bad_actions_so_far()
         self._wait_for_copies()
-        self._sim.step(host_actions)
-        self._gather_late_terminal()
-        self._publish()
-        out = {k: t.detach() for k, t in self._out.items()}  # fresh views: see __init__
-        bad_now = self._bad_actions_so_far()
-        info = {
-            "alive": out["alive"],
-            "final_obs": out["final_obs"],
-            "episode_end": out["episode_end"],
-            "winner": out["winner"],
-            "episode_stats": out["episode_stats"],
-            "late_terminal": out["late_terminal"],
-            "bad_action_entries": bad_now - bad_before,
-        }
+        bad_entries = self._sim.step(host_actions, self._stream())
+        self._to_device()
+        out = {name: t.detach() for name, t in self._out.items()}  # fresh views: _allocate_outputs
+        info: dict[str, Any] = {name: out[name] for name in _INFO_BUFFERS}
+        info["bad_action_entries"] = bad_entries
         return out["obs"], out["reward"], out["terminated"], out["truncated"], info
 
     def _reseed(self, seed: int) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
             raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
-        self._sim = _core.BatchSim(
-            _sim_config(self.config), self.num_worlds, seed, self.num_threads, self.world_offset
-        )
+        self._sim = self._make_sim(seed)
         self.seed = seed
         self._bind_sim()
         for team, level in self._levels.items():
@@ -351,13 +303,11 @@ class VecEnv:
             raise ValueError(f"env state seed must be an integer in [0, 2**63), got {seed!r}")
         self._wait_for_copies()
         try:
-            self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes())
+            self._sim.load_state(blob.detach().cpu().contiguous().numpy().tobytes(), self._stream())
         except ValueError as exc:
             raise ValueError(f"cannot restore the simulator snapshot: {exc}") from exc
         self.seed = seed
-        if self._mirror is not None:
-            self._mirror.mark_all_dirty()
-        self._publish(all_final=True)
+        self._to_device(all_final=True)
         return self._out["obs"].detach()
 
     def _check_snapshot_fits(self, state: dict[str, Any]) -> None:
@@ -425,58 +375,54 @@ class VecEnv:
         self._actions_host.copy_(actions.detach())
         return self._actions_host
 
-    def _bad_actions_so_far(self) -> int:
-        # Counted per episode inside the core; the per-step delta is computed from live counters.
-        return int(self._sim.bad_action_total())
+    def _make_sim(self, seed: int) -> Any:
+        return _core.BatchSim(
+            core_config(self.config),
+            self.num_worlds,
+            seed,
+            self.num_threads,
+            _CORE_BACKENDS[self.obs_backend],
+            self.device.index or 0,
+            self.world_offset,
+        )
 
-    def _gather_late_terminal(self) -> None:
-        # Few worlds end per step: a loop over those beats binding another buffer.
-        late = self._host["late_terminal"]
-        late.zero_()
-        for w in self._host["episode_end"].nonzero().flatten().tolist():
-            late[w] = torch.tensor(self._sim.late_terminal_rewards(w), dtype=torch.float32)
+    def _stream(self) -> int:
+        """The CUDA stream the core's GPU mirror works on: torch's current one."""
+        if self.obs_backend != "cuda":
+            return 0
+        return int(torch.cuda.current_stream(self.device).cuda_stream)
 
     def _wait_for_copies(self) -> None:
         if self._copies_done is not None:
             self._copies_done.synchronize()
             self._copies_done = None
 
-    def _publish(self, all_final: bool = False) -> None:
-        if self.obs_backend == "cuda-emulated":
-            self._mirror.upload(0)
-            self._mirror.compute(self._host["obs"], 0)
-            self._mirror.finish(0)
-        if self._out is self._host:
+    def _to_device(self, all_final: bool = False) -> None:
+        """On a GPU env: the host outputs to the device tensors (``final_obs`` rows only for
+        worlds that ended, unless ``all_final``), on torch's current stream."""
+        if self.device.type == "cpu":
             return
-        stream = torch.cuda.current_stream(self.device)
-        on_gpu = self.obs_backend == "cuda"
-        if on_gpu:
-            self._mirror.upload(stream.cuda_stream)
-            self._mirror.compute(self._out["obs"], stream.cuda_stream)
         for k, t in self._host.items():
-            if k == "final_obs" or (k == "obs" and on_gpu):
-                continue
-            self._out[k].copy_(t, non_blocking=True)
-        ended = self._host["episode_end"].nonzero().flatten()
+            if k != "final_obs":
+                self._out[k].copy_(t, non_blocking=True)
         if all_final:
             self._out["final_obs"].copy_(self._host["final_obs"], non_blocking=True)
-        elif ended.numel() > 0:
-            rows = self._host["final_obs"].index_select(0, ended).to(self.device, non_blocking=True)
-            self._out["final_obs"].index_copy_(0, ended.to(self.device), rows)
-        if on_gpu:
-            # The CPU sim reads this step's contact slots when it decodes the next actions; the
-            # stream sync also covers the copies above.
-            self._mirror.finish(stream.cuda_stream)
         else:
-            self._copies_done = torch.cuda.Event()
-            self._copies_done.record(stream)
+            ended = self._host["episode_end"].nonzero().flatten()
+            if ended.numel() > 0:
+                rows = self._host["final_obs"].index_select(0, ended)
+                self._out["final_obs"].index_copy_(
+                    0, ended.to(self.device), rows.to(self.device, non_blocking=True)
+                )
+        self._copies_done = torch.cuda.Event()
+        self._copies_done.record(torch.cuda.current_stream(self.device))
 
     def gpu_timings(self) -> dict[str, float]:
         """Timings (ms) of the last step's observation-mirror phases: upload, terrain, los,
         assemble (CUDA events on a GPU; host clock times with ``obs_backend="cuda-emulated"``)."""
-        if self._mirror is None:
+        if self.obs_backend == "cpu":
             raise RuntimeError(
                 "no observation mirror in this env (obs_backend is 'cpu': device='cpu', "
                 "or an extension without CUDA kernels)"
             )
-        return dict(self._mirror.last_timings())
+        return dict(self._sim.mirror_timings())

@@ -1,6 +1,6 @@
 """Matches between controllers of the core (the heuristic opponent's skill ladder).
 
-The heuristic itself runs inside the C++ core (``cpp/echelon/heuristic.cpp``); this package only
+The heuristic itself runs inside the C++ core (``cpp/echelon/heuristic/``); this package only
 schedules matches between ``heuristic:N`` controllers and summarises them (docs/heuristic.md).
 """
 

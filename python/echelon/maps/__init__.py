@@ -1,6 +1,6 @@
 """Procedural maps: generate, reproduce and render the maps the simulator core builds.
 
-The generator itself lives in the C++ core (``cpp/echelon/terrain``); this package is a typed
+The generator itself lives in the C++ core (``cpp/echelon/maps``); this package is a typed
 front end for tools, tests and the ``echelon map`` command.
 """
 

@@ -13,9 +13,8 @@ layout has, so the same class works with the first environment version (only ``s
 * ``self``, ``suite`` and ``panel`` each get their own MLP;
 * every other block (``zone``, local maps, comms...) is flattened into one "rest" MLP.
 
-The encodings are concatenated and fused by ``Linear -> LayerNorm -> ReLU`` (the review of
-the original suite model asked for LayerNorm+ReLU instead of a final tanh, which
-saturates) before the shared LSTM core and heads of ``RecurrentActorCritic``.
+The encodings are concatenated and fused by ``Linear -> LayerNorm -> ReLU`` (not a final
+tanh, which saturates) before the shared LSTM core and heads of ``RecurrentActorCritic``.
 """
 
 from __future__ import annotations

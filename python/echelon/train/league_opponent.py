@@ -3,9 +3,9 @@
 The red rows of every world are played by a policy from an arena league (docs/arena.md).
 Each world draws its own opponent **at the start of each of its episodes** (the per-world
 ``episode_start`` flags the rollout already has), so one rollout mixes many opponents and a
-world never changes opponent mid-episode. The reference sampled one opponent for the whole
-vector and kept it across episode ends (CRIT-5) and kept stale hidden state after refreshes
-(MED-9); both are fixed here.
+world never changes opponent mid-episode. The original trainer sampled one opponent for the
+whole vector and kept it across episode ends, and kept stale hidden state after refreshes;
+both are fixed here.
 
 * **Who**: the pool is the league's commanders and exploiters (the candidates when there
   are none), drawn with :class:`echelon.arena.sampling.OpponentSampler` (PFSP ``even``,
@@ -15,18 +15,18 @@ vector and kept it across episode ends (CRIT-5) and kept stale hidden state afte
   changes every update, so its games are not games of any fixed entry). Its rating is
   estimated as one Glicko-2 period from the default prior over its last ``rating_window``
   training games against the opponents' league ratings. Nothing is written to the league:
-  training games never change anyone's rating, so there is no double update (CRIT-6);
+  training games never change anyone's rating, so no game is counted twice;
   ratings come from ``echelon arena play`` matches of submitted snapshots (``--submit``).
 * **Batching**: each step, every distinct opponent runs one forward over all rows it
   controls in all worlds (gather by row index, scatter the actions back), like
-  :class:`echelon.arena.match.MatchRunner`, under ``torch.inference_mode`` (HIGH-15).
+  :class:`echelon.arena.match.MatchRunner`, under ``torch.inference_mode`` (no autograd graph).
 * **Recurrent state**: one ``[layers, rows, hidden]`` state per opponent in play (dense
   over all rows, so gather/scatter is a plain index); a world's rows are reset to the
   opponent's initial state whenever the world starts an episode, which is also the only
   moment its opponent changes.
-* **Memory**: loaded policies live in the arena's LRU :class:`PolicyCache` (``max_models``,
-  HIGH-10); opponents currently in play are also held here until their last world moves
-  on, so eviction never unloads a policy mid-episode.
+* **Memory**: loaded policies live in the arena's LRU :class:`PolicyCache` (``max_models``:
+  memory stays bounded however large the league); opponents currently in play are also held
+  here until their last world moves on, so eviction never unloads a policy mid-episode.
 * **Results**: the collector reports each finished episode's winner
   (:meth:`LeagueOpponent.episodes_ended`); :meth:`LeagueOpponent.end_update` turns them into
   per-opponent and per-kind win rates for the logs, refreshes the pool from the league file

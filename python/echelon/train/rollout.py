@@ -100,7 +100,7 @@ class RolloutCollector:
         self.late_credit: LateTerminalCredit | None = None
         if late_rewards_enabled(env):
             self.late_credit = LateTerminalCredit(
-                env, self.learn, self.num_worlds, self.per_world, self.device
+                self.learn, self.num_worlds, self.per_world, self.device
             )
         self.observer: StepObserver | None = None
         self.reset()
@@ -230,7 +230,9 @@ class RolloutCollector:
                 self.observer.observe(self.env, terminated, info)
             if self.late_credit is not None:
                 dead_now = self._learner_rows(terminated.to(self.device)) & valid
-                late = self.late_credit.step(t, buf.rewards, dead_now, episode_end)
+                late = self.late_credit.step(
+                    t, buf.rewards, dead_now, episode_end, info["late_terminal"]
+                )
                 self.ep_return += late / self.per_world
             if bool(truncated_l.any()):
                 final = self._learner_rows(info["final_obs"].to(self.device))

@@ -1,0 +1,62 @@
+#pragma once
+// The observation mirror's face to the simulator (the mirror itself: obs/mirror.hpp). The
+// simulator holds one behind ObsMirrorBase, whatever its Device, and calls publish once per step
+// after every world has stepped.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "echelon/combat/smoke.hpp"
+#include "echelon/config.hpp"
+#include "echelon/mech/mech_table.hpp"
+#include "echelon/obs/cache.hpp"
+#include "echelon/obs/layout.hpp"
+#include "echelon/obs/world_view.hpp"
+#include "echelon/world/world.hpp"
+
+namespace echelon {
+
+struct MirrorTimings {
+    float upload_ms = 0.f, terrain_ms = 0.f, los_ms = 0.f, assemble_ms = 0.f;
+};
+
+// What the mirror reads of one world. The simulator points these at the world's state once (that
+// storage never moves) and prepares cache->incoming and cache->scalars in each world's step.
+struct MirrorWorld {
+    const World* world;
+    const SmokePool* smoke;
+    const ObsCache* cache;
+    const float* comm;      // [A, comm_dim]
+    int32_t* contact_ids;   // [A, kContactSlots], written back by publish
+};
+
+struct MirrorInputs {
+    SimConfig cfg;
+    ObsOffsets layout;
+    ObsConstants constants;
+    const MechTable* mechs;
+    std::vector<MirrorWorld> worlds;
+};
+
+class ObsMirrorBase {
+public:
+    virtual ~ObsMirrorBase() = default;
+    // The step's one synchronisation: uploads this step's state and voxel edits, runs the kernels
+    // into `out` ([W, A, D] in the Device's memory) on `stream`, waits for them and hands the
+    // contact slots back to the worlds (the next step's target selection reads them).
+    virtual void publish(float* out, uintptr_t stream) = 0;
+    // Whole grids at the next upload (after a reset or a snapshot restore).
+    virtual void mark_all_dirty() = 0;
+    // Times of the last publish's phases, worlds whose whole grid went up, voxel edits sent, and
+    // the device memory held.
+    virtual MirrorTimings last_timings() const = 0;
+    virtual int last_whole_grids() const = 0;
+    virtual int64_t last_edits() const = 0;
+    virtual int64_t device_bytes() const = 0;
+};
+
+// The mirror on the host (obs/emulated_device.cpp): slow, for tests without a GPU.
+std::unique_ptr<ObsMirrorBase> make_emulated_mirror(const MirrorInputs& in);
+
+}  // namespace echelon
