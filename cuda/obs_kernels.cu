@@ -1,5 +1,6 @@
-// The CUDA observation kernels: one CUDA thread runs one thread body of mirror_threads.hpp, the
-// code the host emulator (cpp/echelon/obs/emulated_device.cpp) runs in a loop.
+// The CUDA observation kernels: one CUDA thread runs one thread body of mirror_threads.hpp (the
+// assembly: one warp per agent row), the code the host emulator (cpp/echelon/obs/emulated_device.cpp)
+// runs in a loop.
 #include <cuda_runtime.h>
 
 #include "echelon/obs/mirror_threads.hpp"
@@ -22,6 +23,11 @@ cudaStream_t as_stream(uintptr_t s) { return reinterpret_cast<cudaStream_t>(s); 
 
 __device__ long long thread_index() { return static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; }
 
+__global__ void whole_grids_kernel(MirrorBuffers b, long long n) {
+    const long long t = thread_index();
+    if (t < n) place_whole_grid_voxel(b, t);
+}
+
 __global__ void voxel_edits_kernel(MirrorBuffers b, long long n) {
     const long long t = thread_index();
     if (t < n) apply_voxel_edit(b, t);
@@ -42,14 +48,29 @@ __global__ void pair_los_kernel(MirrorBuffers b, long long n) {
     if (t < n) pair_line_of_sight(b, t);
 }
 
+// One warp per agent row, each with its scratch row in shared memory: the warp clears it, lane 0
+// writes the observation into it, and the warp stores it with coalesced writes.
 __global__ void assemble_kernel(MirrorBuffers b, ObsConstants c, ObsOffsets layout, float* out, long long n) {
-    const long long t = thread_index();
-    if (t < n) assemble_agent(b, c, layout, out, t);
+    extern __shared__ float rows[];
+    const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
+    const long long t = static_cast<long long>(blockIdx.x) * (blockDim.x / 32) + warp;
+    if (t >= n) return;  // whole warps leave together: the barriers below stay per warp
+    float* row = rows + static_cast<long long>(warp) * layout.dim;
+    clear_agent_row(row, layout.dim, lane, 32);
+    __syncwarp();
+    if (lane == 0) write_agent_row(b, c, layout, t, row);
+    __syncwarp();
+    copy_agent_row(row, out, t, layout.dim, lane, 32);
 }
 
 }  // namespace
 
-const char* launch_voxel_edits(const MirrorBuffers& b, int64_t num_edits, uintptr_t stream) {
+const char* launch_voxel_updates(const MirrorBuffers& b, int num_whole, int64_t num_edits, uintptr_t stream) {
+    const long long voxels = whole_grid_threads(b, num_whole);
+    if (voxels > 0) {
+        whole_grids_kernel<<<blocks_for(voxels), kThreads, 0, as_stream(stream)>>>(b, voxels);
+        if (const char* e = last_error()) return e;
+    }
     if (num_edits <= 0) return nullptr;
     voxel_edits_kernel<<<blocks_for(num_edits), kThreads, 0, as_stream(stream)>>>(b, num_edits);
     return last_error();
@@ -76,9 +97,12 @@ const char* launch_assemble(const MirrorBuffers& b, const ObsConstants& c, const
                             uintptr_t stream) {
     const long long n = agent_threads(b);
     if (n <= 0) return nullptr;
-    // Few, heavy threads (each walks every other agent): small blocks spread them over more SMs.
-    constexpr int kAssembleThreads = 64;
-    assemble_kernel<<<blocks_for(n, kAssembleThreads), kAssembleThreads, 0, as_stream(stream)>>>(b, c, layout, out, n);
+    // Few, heavy rows (each walks every other agent): two warps per block spread them over more
+    // SMs; each warp's scratch row is layout.dim floats of shared memory (3 KB at the default width).
+    constexpr int kWarps = 2;
+    const size_t shared = static_cast<size_t>(kWarps) * static_cast<size_t>(layout.dim) * sizeof(float);
+    if (shared > 48 * 1024) return "observation rows too wide for the assembly kernel's shared memory (48 KB per block)";
+    assemble_kernel<<<blocks_for(n, kWarps), kWarps * 32, shared, as_stream(stream)>>>(b, c, layout, out, n);
     return last_error();
 }
 

@@ -8,7 +8,7 @@
 
 namespace echelon::cuda {
 
-const char* launch_voxel_edits(const MirrorBuffers& b, int64_t num_edits, uintptr_t stream);
+const char* launch_voxel_updates(const MirrorBuffers& b, int num_whole, int64_t num_edits, uintptr_t stream);
 const char* launch_terrain_maps(const MirrorBuffers& b, int num_whole, int64_t num_edits, int num_dirty,
                                 uintptr_t stream);
 const char* launch_pair_los(const MirrorBuffers& b, uintptr_t stream);

@@ -5,6 +5,9 @@ is exercised on machines without a GPU before a GPU run depends on it."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,7 +41,7 @@ def test_env_bench_splits_cpu_time_and_reports_mirror_phases() -> None:
     )
     assert emu.sim_seconds is not None and emu.sim_seconds > 0
     assert emu.gpu_ms is not None
-    assert set(emu.gpu_ms) == {"upload_ms", "terrain_ms", "los_ms", "assemble_ms"}
+    assert set(emu.gpu_ms) == {"upload_ms", "terrain_ms", "los_ms", "assemble_ms", "host_ms"}
     assert emu.gpu_ms["los_ms"] > 0 and emu.gpu_ms["assemble_ms"] > 0
 
 
@@ -128,3 +131,73 @@ def test_training_curve_wall_minutes_skip_the_gap_of_a_resume() -> None:
     minutes = curve.wall_minutes(rows)
     expected_seconds = [12.0, 24.0, 42.0, 48.0, 54.0]
     assert minutes == pytest.approx([s / 60.0 for s in expected_seconds], rel=1e-12)
+
+
+# --- bench/gpu_run.sh: its logic up to the GPU, on any machine ---
+
+GPU_RUN = Path(__file__).resolve().parent.parent / "bench" / "gpu_run.sh"
+
+
+def run_gpu_script(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "OUT": str(tmp_path / "out"), "ECHELON_SITE": str(tmp_path / "site")}
+    full.update(env)
+    return subprocess.run(
+        ["bash", str(GPU_RUN), *args], env=full, capture_output=True, text=True, timeout=300
+    )
+
+
+def fake_tool(folder: Path, name: str, body: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_gpu_run_dry_run_lists_every_stage_with_its_timeout(tmp_path: Path) -> None:
+    r = run_gpu_script(tmp_path, "--dry-run", PYTHON=sys.executable)
+    assert r.returncode == 0, r.stderr
+    stages = [line.split(" (")[0] for line in r.stdout.splitlines() if line.startswith("[dry-run]")]
+    assert stages[0] == "[dry-run] build" and "[dry-run] test" in stages
+    assert "[dry-run] bench env cuda" in stages and "[dry-run] bench env cpu" in stages
+    assert "-DCMAKE_CUDA_ARCHITECTURES" not in r.stdout  # passed through CMAKE_ARGS
+    assert "-m cuda" in r.stdout and "--threads 16" in r.stdout and "bench train" in r.stdout
+
+
+def test_gpu_run_without_a_gpu_says_so(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    fake_tool(bin_dir, "nvidia-smi", "echo 'NVIDIA-SMI has failed' >&2; exit 9")
+    path = f"{bin_dir}:{os.environ['PATH']}"
+    r = run_gpu_script(tmp_path, "test", PYTHON=sys.executable, PATH=path)
+    assert r.returncode == 4
+    assert "no NVIDIA GPU visible" in r.stderr
+
+
+def test_gpu_run_names_missing_wheels(tmp_path: Path) -> None:
+    python = fake_tool(
+        tmp_path / "bin",
+        "python",
+        f'case "$*" in *"import gymnasium"*) exit 1;; esac\nexec {sys.executable} "$@"',
+    )
+    r = run_gpu_script(tmp_path, "test", PYTHON=str(python))
+    assert r.returncode == 3
+    assert "missing test dependencies: gymnasium" in r.stderr and "gpu_wheels.sh" in r.stderr
+
+
+def test_gpu_run_stage_failure_stops_with_its_log(tmp_path: Path) -> None:
+    """A fake GPU, an echelon without kernels and a build that fails: the build stage stops the
+    script, with its exit status and the path of its full log."""
+    bin_dir = tmp_path / "bin"
+    fake_tool(bin_dir, "nvidia-smi", "echo 'Fake GPU, 1 MiB, 0'")
+    python = fake_tool(
+        bin_dir,
+        "python",
+        'case "$*" in *"c.has_cuda"*) exit 1;; *"pip install"*) echo build broke; exit 7;; esac\n'
+        f'exec {sys.executable} "$@"',
+    )
+    path = f"{bin_dir}:{os.environ['PATH']}"
+    r = run_gpu_script(tmp_path, "test", PYTHON=str(python), PATH=path)
+    assert r.returncode == 7, r.stdout + r.stderr
+    assert "== build: FAILED (exit 7)" in r.stdout
+    log = tmp_path / "out" / "build.log"
+    assert f"full log: {log}" in r.stdout and log.read_text().strip() == "build broke"

@@ -6,6 +6,7 @@
 //   inspect.cpp  state views and world editing on BatchSim, for tests and tools
 //   world.cpp    materials and rays on bare voxel grids
 //   terrain.cpp  procedural maps and nav graphs on bare voxel grids
+//   math.cpp     the observation's shared host/device math, elementwise (tests)
 // Thin: argument checks, views and GIL release; no game logic.
 #include <nanobind/nanobind.h>
 
@@ -20,6 +21,7 @@ void bind_sim(nanobind::module_& m);
 void bind_inspect(nanobind::module_& m);
 void bind_world(nanobind::module_& m);
 void bind_terrain(nanobind::module_& m);
+void bind_math(nanobind::module_& m);
 
 namespace echelon::bindings {
 

@@ -11,4 +11,5 @@ NB_MODULE(_core, m) {
     bind_inspect(m);
     bind_world(m);
     bind_terrain(m);
+    bind_math(m);
 }

@@ -162,9 +162,11 @@ void bind_sim(nb::module_& m) {
                  d["terrain_ms"] = t.terrain_ms;
                  d["los_ms"] = t.los_ms;
                  d["assemble_ms"] = t.assemble_ms;
+                 d["host_ms"] = t.host_ms;
                  return d;
              },
-             "Times (ms) of the last step's mirror phases: upload, terrain, los, assemble.")
+             "Times (ms) of the last step's mirror phases: upload, terrain, los, assemble; host_ms: the calling "
+             "thread's own time in the mirror (less an emulated device's copies and kernel bodies).")
         .def("set_write_observations", &BatchSim::set_write_observations, "on"_a,
              "Off: no observation rows are written or computed (to time the simulation alone).");
 }

@@ -173,12 +173,13 @@ void BatchSim::clear_step_outputs(int w) {
 
 void BatchSim::reset(uintptr_t stream) {
     require_bound("reset");
+    settle_mirror();
+    if (mirror_) mirror_->mark_all_dirty();
     pool_.parallel_for(num_worlds(), [this](int w) {
         reset_world(w);
         observe(w);
         clear_step_outputs(w);
     });
-    if (mirror_) mirror_->mark_all_dirty();
     publish_observations(stream);
 }
 
@@ -195,7 +196,7 @@ void BatchSim::write_world_obs(int w, std::span<float> out) {
     write_world_observations(layout_.offsets(), obs_constants_, view, out, ws.combat.contact_ids);
 }
 
-// The CPU writer writes the world's rows here; a mirror backend gets the per-world inputs it reads
+// The CPU writer writes the world's rows here; a mirror backend stages the world's inputs
 // (publish_observations computes the rows of every world at once).
 void BatchSim::observe(int w) {
     WorldState& ws = *worlds_[static_cast<size_t>(w)];
@@ -204,6 +205,7 @@ void BatchSim::observe(int w) {
     if (mirror_) {
         mark_incoming_missiles(ws.combat.projectiles, ws.obs_cache);
         ws.obs_cache.scalars = observation_scalars(ws, cfg_.max_steps());
+        if (write_observations_) mirror_->stage_world(w);
     } else if (write_observations_) {
         write_world_obs(w, rows(out_.obs, w, obs_dim()));
     }
@@ -215,8 +217,16 @@ void BatchSim::publish_observations(uintptr_t stream) {
     if (mirror_ && write_observations_) mirror_->publish(out_.obs.data(), stream);
 }
 
+// The mirror's last publish done and its contact slots in the worlds: before anything reads the
+// worlds or stages them again off the step's path.
+void BatchSim::settle_mirror() const {
+    if (!mirror_ || !mirror_->await()) return;
+    for (int w = 0; w < num_worlds(); ++w) mirror_->hand_back(w);
+}
+
 void BatchSim::refresh_observation(int w) {
     require_bound("refresh_observation");
+    settle_mirror();
     observe(w);
     publish_observations(0);
 }
@@ -294,6 +304,8 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     WorldState& ws = *worlds_[static_cast<size_t>(w)];
     MechSpan m = mechs_.world(w);
     const size_t row = static_cast<size_t>(num_agents()) * action_dim();
+    // 0. A mirror backend hands back the contact slots of the last observation (steps 3 and 5 read them).
+    if (handing_back_) mirror_->hand_back(w);
     // 1. Take in terrain edits made between steps; start this step's voxel change record.
     begin_step(w, ws, m);
     // 2. Sanitise the caller's rows into the world's own copy (NaN/inf -> 0 and counted, clip).
@@ -313,7 +325,7 @@ void BatchSim::step_world(int w, std::span<const float> actions) {
     const Outcome outcome = score_step(w, ws, m);
     // 9. An ended episode: final observation and statistics, then the next episode, this step.
     if (outcome.ended()) finish_episode(w, ws, outcome);
-    // 10. The observation rows (or a mirror's per-world inputs) and the alive flags.
+    // 10. The observation rows (or a mirror's staging of this world) and the alive flags.
     observe(w);
 }
 
@@ -321,8 +333,10 @@ int64_t BatchSim::step(std::span<const float> actions, uintptr_t stream) {
     require_bound("step");
     require(actions.size() == static_cast<size_t>(num_worlds()) * num_agents() * action_dim(), "actions have the wrong size");
     const int64_t bad_before = bad_action_total();
+    // A mirror's last publish done (its contact slots are handed back in step_world).
+    handing_back_ = mirror_ && mirror_->await();
     pool_.parallel_for(num_worlds(), [&](int w) { step_world(w, actions); });
-    // 11. A mirror backend computes every world's rows at once and hands the contact slots back.
+    // 11. A mirror backend starts computing every world's rows at once (the next step awaits it).
     publish_observations(stream);
     return bad_action_total() - bad_before;
 }

@@ -87,7 +87,10 @@ public:
     int64_t bad_action_total() const;
 
     // Direct access for tests, tools and later subsystems (not for training loops).
-    WorldState& world_state(int w) { return *worlds_.at(static_cast<size_t>(w)); }
+    WorldState& world_state(int w) {
+        settle_mirror();
+        return *worlds_.at(static_cast<size_t>(w));
+    }
     MechTable& mechs() { return mechs_; }
     // Re-writes world w's observation rows from its current state (after manual edits); with a
     // mirror backend, the mirror publishes every world (on the default stream).
@@ -119,6 +122,7 @@ private:
     void clear_step_outputs(int w);
     void write_world_obs(int w, std::span<float> out);
     void publish_observations(uintptr_t stream);
+    void settle_mirror() const;
     std::span<float> rows(std::span<float> buf, int w, int width) const;
     template <typename T>
     std::span<T> agent_rows(std::span<T> buf, int w) const {
@@ -140,6 +144,7 @@ private:
     int device_;
     std::unique_ptr<ObsMirrorBase> mirror_;
     bool write_observations_ = true;
+    bool handing_back_ = false;  // this step's worlds take back the mirror's contact slots
 };
 
 }  // namespace echelon

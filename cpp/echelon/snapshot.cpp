@@ -509,6 +509,7 @@ struct StateAccess {
 };
 
 std::vector<uint8_t> BatchSim::save_state() const {
+    settle_mirror();
     StateWriter w;
     w.put_bytes(kMagic, sizeof kMagic);
     w.put(kFormatVersion);
@@ -579,10 +580,12 @@ void BatchSim::read_state_body(StateReader& r, bool commit) {
 
 void BatchSim::load_state(std::span<const uint8_t> blob, uintptr_t stream) {
     // Validate everything on scratch objects first, so a bad blob leaves the sim untouched.
+    settle_mirror();
     StateReader check = open_snapshot(blob, cfg_, num_worlds());
     read_state_body(check, false);
     StateReader r = open_snapshot(blob, cfg_, num_worlds());
     read_state_body(r, true);
+    if (mirror_) mirror_->mark_all_dirty();
     pool_.parallel_for(num_worlds(), [this](int w) {
         WorldState& ws = *worlds_[static_cast<size_t>(w)];
         rebuild_terrain_maps(ws.world, ws.obs_cache);
@@ -590,10 +593,7 @@ void BatchSim::load_state(std::span<const uint8_t> blob, uintptr_t stream) {
         if (heuristic_.world(w).episode == ws.episode) heuristic_.rebuild_nav(w, ws.world);
         if (all_bound()) observe(w);
     });
-    if (mirror_ && all_bound()) {
-        mirror_->mark_all_dirty();
-        publish_observations(stream);
-    }
+    if (mirror_ && all_bound()) publish_observations(stream);
 }
 
 }  // namespace echelon

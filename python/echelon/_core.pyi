@@ -491,7 +491,7 @@ class BatchSim:
 
     def mirror_timings(self) -> dict:
         """
-        Times (ms) of the last step's mirror phases: upload, terrain, los, assemble.
+        Times (ms) of the last step's mirror phases: upload, terrain, los, assemble; host_ms: the calling thread's own time in the mirror (less an emulated device's copies and kernel bodies).
         """
 
     def set_write_observations(self, on: bool) -> None:
@@ -807,3 +807,8 @@ class NavGraph:
         """
         Replaces the voxels and re-derives only what changes inside box (x0, y0, x1, y1).
         """
+
+def shared_math(name: str, x: Annotated[Buffer, dict(shape=(None,), order='C', device='cpu', writable=False)], y: object | None = None) -> Annotated[Buffer, dict(shape=(None,))]:
+    """
+    Elementwise sin, cos, log or atan2(x, y) of float32 arrays by the observation's shared host/device math (the bits the CPU writer and the CUDA kernels compute).
+    """

@@ -1,10 +1,13 @@
 #pragma once
 // One agent's observation row, written from an ObsWorldView. This is the code the CPU writer
 // and the CUDA assembly kernel both run (one call per agent), so CPU tests cover the kernel's
-// arithmetic. C++17, ECHELON_HD, no allocation: fixed-size arrays on the stack.
+// arithmetic. C++17, ECHELON_HD, no allocation: fixed-size arrays on the stack. Its sines,
+// cosines, arctangents and logarithms are the shared ones of base/hd_math.hpp, so the CPU and the
+// GPU write the same bits (the local map floors rotated positions to cells).
 #include <cmath>
 #include <cstdint>
 
+#include "echelon/base/hd_math.hpp"
 #include "echelon/base/host_device.hpp"
 #include "echelon/mech/classes.hpp"
 #include "echelon/obs/layout.hpp"
@@ -143,7 +146,7 @@ inline constexpr float kRelativeSpeedScale = 1.f / (2.f * kFastestMaxSpeed);
 
 ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& c, int v, int o, float* f) {
     const ObsMechArrays& m = w.m;
-    const float cy = cosf(m.yaw[v]), sy = sinf(m.yaw[v]);
+    const float cy = hd_cosf(m.yaw[v]), sy = hd_sinf(m.yaw[v]);
     const float scale = 1.f / max_side(c);
     const Vec3 rel = m.pos[o] - m.pos[v];
     const Vec3 rel_vel = m.vel[o] - m.vel[v];
@@ -151,7 +154,7 @@ ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& 
     f[0] = rp.x * scale; f[1] = rp.y * scale; f[2] = rp.z * scale;
     f[3] = rv.x * kRelativeSpeedScale; f[4] = rv.y * kRelativeSpeedScale; f[5] = rv.z * kRelativeSpeedScale;
     const float dyaw = m.yaw[o] - m.yaw[v];
-    f[6] = sinf(dyaw); f[7] = cosf(dyaw);
+    f[6] = hd_sinf(dyaw); f[7] = hd_cosf(dyaw);
     const ClassSpec s = class_spec(static_cast<MechClass>(m.cls[o]));
     f[8] = clamp01(m.hp[o] / s.hp);
     f[9] = clampf(m.heat[o] / s.heat_cap, 0.f, 2.f);
@@ -168,7 +171,7 @@ ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& 
     if (dxy > 0.1f) {
         const float t = dxy / 40.f;
         const float drop = 0.5f * c.gravity * t * t;
-        f[22] = clampf(atan2f(rel.z + drop, dxy) / 0.785398163f, -1.f, 1.f);
+        f[22] = clampf(hd_atan2f(rel.z + drop, dxy) / 0.785398163f, -1.f, 1.f);
     } else {
         f[22] = 0.f;
     }
@@ -181,7 +184,7 @@ ECHELON_HD inline void write_contact(const ObsWorldView& w, const ObsConstants& 
 // 5 to the right to 5 to the left; outside the map reads as blocked. World to cell uses floor.
 ECHELON_HD inline void write_local_map(const ObsWorldView& w, const ObsConstants& c, int v, float* out) {
     const Vec3 p = w.m.pos[v];
-    const float cy = cosf(w.m.yaw[v]), sy = sinf(w.m.yaw[v]);
+    const float cy = hd_cosf(w.m.yaw[v]), sy = hd_sinf(w.m.yaw[v]);
     const int plane = c.size_x * c.size_y;
     for (int f = -kLocalMapRadius; f <= kLocalMapRadius; ++f)
         for (int s = -kLocalMapRadius; s <= kLocalMapRadius; ++s) {
@@ -207,11 +210,11 @@ ECHELON_HD inline void write_acoustic(const ObsWorldView& w, const ObsConstants&
         const Vec3 d = m.pos[o] - m.pos[v];
         float intensity = noise / (1.f + dot(d, d));
         if (!pair_clear(w, c, v, o)) intensity *= kNoOcclusionFactor;
-        const float a = wrap_angle(atan2f(d.y, d.x) - m.yaw[v]);
+        const float a = wrap_angle(hd_atan2f(d.y, d.x) - m.yaw[v]);
         const int bucket = a >= 0.f ? (a < 1.57079633f ? 0 : 2) : (a > -1.57079633f ? 1 : 3);
         sum[bucket] += intensity;
     }
-    for (int k = 0; k < 4; ++k) out[k] = logf(1.f + sum[k]) / 5.f;
+    for (int k = 0; k < 4; ++k) out[k] = hd_logf(1.f + sum[k]) / 5.f;
 }
 
 ECHELON_HD inline bool targeted_by_enemy(const ObsWorldView& w, const ObsConstants& c, int v) {
@@ -227,7 +230,7 @@ ECHELON_HD inline void write_self(const ObsWorldView& w, const ObsConstants& c, 
     const ObsMechArrays& m = w.m;
     const ClassSpec s = class_spec(static_cast<MechClass>(m.cls[v]));
     const bool shutdown = m.heat[v] > s.heat_cap;
-    const float cy = cosf(m.yaw[v]), sy = sinf(m.yaw[v]);
+    const float cy = hd_cosf(m.yaw[v]), sy = hd_sinf(m.yaw[v]);
     o[0] = targeted_by_enemy(w, c, v) ? 1.f : 0.f;
     o[1] = m.was_hit[v] ? 1.f : 0.f;
     o[2] = m.paint_ticks[v] > 0 ? 1.f : 0.f;
@@ -271,7 +274,7 @@ ECHELON_HD inline void write_zone(const ObsWorldView& w, const ObsConstants& c, 
     const float side = static_cast<float>(c.size_x > c.size_y ? c.size_x : c.size_y);
     const float scale = 1.f / (side > 1.f ? side : 1.f);
     const float dx = w.s.zone_cx - m.pos[v].x, dy = w.s.zone_cy - m.pos[v].y, dz = -m.pos[v].z;
-    const float cy = cosf(m.yaw[v]), sy = sinf(m.yaw[v]);
+    const float cy = hd_cosf(m.yaw[v]), sy = hd_sinf(m.yaw[v]);
     o[0] = dx * scale; o[1] = dy * scale; o[2] = dz * scale;
     o[3] = (cy * dx + sy * dy) * scale;
     o[4] = (-sy * dx + cy * dy) * scale;
@@ -303,9 +306,9 @@ ECHELON_HD inline int write_squad(const ObsWorldView& w, const ObsConstants& c, 
         if (live) {
             ++alive_mates;
             const Vec3 d = m.pos[o] - m.pos[v];
-            const float bearing = atan2f(d.y, d.x) - m.yaw[v];
+            const float bearing = hd_atan2f(d.y, d.x) - m.yaw[v];
             const ClassSpec s = class_spec(static_cast<MechClass>(m.cls[o]));
-            r[0] = sinf(bearing); r[1] = cosf(bearing);
+            r[0] = hd_sinf(bearing); r[1] = hd_cosf(bearing);
             r[2] = length(d) * scale;
             r[3] = 1.f;
             r[4] = clamp01(m.hp[o] / s.hp);

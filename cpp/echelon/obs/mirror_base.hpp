@@ -1,7 +1,8 @@
 #pragma once
 // The observation mirror's face to the simulator (the mirror itself: obs/mirror.hpp). The
-// simulator holds one behind ObsMirrorBase, whatever its Device, and calls publish once per step
-// after every world has stepped.
+// simulator holds one behind ObsMirrorBase, whatever its Device: each world's step stages the
+// world (worker threads), publish starts the device's work once per step (calling thread), and
+// the next step awaits it and hands the contact slots back.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -17,8 +18,11 @@
 
 namespace echelon {
 
+// Phase times of the last publish (CUDA events on a GPU, host clock times when emulated), and
+// host_ms: the calling thread's own time in publish, less the work an emulated device does in
+// place of a GPU (copies and kernel bodies): the serial host cost a GPU step pays.
 struct MirrorTimings {
-    float upload_ms = 0.f, terrain_ms = 0.f, los_ms = 0.f, assemble_ms = 0.f;
+    float upload_ms = 0.f, terrain_ms = 0.f, los_ms = 0.f, assemble_ms = 0.f, host_ms = 0.f;
 };
 
 // What the mirror reads of one world. The simulator points these at the world's state once (that
@@ -42,14 +46,21 @@ struct MirrorInputs {
 class ObsMirrorBase {
 public:
     virtual ~ObsMirrorBase() = default;
-    // The step's one synchronisation: uploads this step's state and voxel edits, runs the kernels
-    // into `out` ([W, A, D] in the Device's memory) on `stream`, waits for them and hands the
-    // contact slots back to the worlds (the next step's target selection reads them).
+    // Copies world w's state into the step's page-locked staging (thread-safe across worlds; once
+    // per world between publishes, after await).
+    virtual void stage_world(int w) = 0;
+    // Starts the step's device work: uploads what was staged, runs the kernels into `out`
+    // ([W, A, D] in the Device's memory) on `stream` and copies the contact slots back; returns
+    // without waiting for the device.
     virtual void publish(float* out, uintptr_t stream) = 0;
-    // Whole grids at the next upload (after a reset or a snapshot restore).
+    // Waits for the last publish. True when its contact slots are still to be handed back: the
+    // caller then calls hand_back(w) for every world before they step (target selection reads them).
+    virtual bool await() = 0;
+    virtual void hand_back(int w) = 0;
+    // Whole grids at each world's next staging (after a reset or a snapshot restore).
     virtual void mark_all_dirty() = 0;
-    // Times of the last publish's phases, worlds whose whole grid went up, voxel edits sent, and
-    // the device memory held.
+    // Times of the last publish's phases (waits for it), worlds whose whole grid went up, voxel
+    // edits sent, and the device memory held.
     virtual MirrorTimings last_timings() const = 0;
     virtual int last_whole_grids() const = 0;
     virtual int64_t last_edits() const = 0;

@@ -32,15 +32,21 @@ struct MirrorBuffers {
     uint8_t* column_any;    // [W][Y][X]
     float* telemetry;       // [W][256]
     uint8_t* los;           // [W][A][A]
+    int32_t* contact_ids;   // [W][A][kMirrorTargetSlots]
+    // The step's staged block: written by the worker threads into page-locked host memory, one
+    // copy to the device per step (obs/mirror.hpp lays it out).
     MirrorMechArrays m;
     ObsWorldScalars* scalars;  // [W]
     SmokeSphere* smoke;        // [W][smoke_capacity]
     int32_t* smoke_count;      // [W]
-    int32_t* contact_ids;      // [W][A][kMirrorTargetSlots]
-    int64_t* edit_index;       // batch-wide voxel index of each edit this step
-    uint8_t* edit_value;
-    int32_t* whole_worlds;     // worlds whose whole grid went up this step: every column refreshed
-    int32_t* dirty_worlds;     // worlds whose telemetry must be refreshed (whole or edited)
+    int32_t* whole_worlds;     // worlds whose whole grid went up this step, in whole_grids' order
+    int32_t* dirty_worlds;     // worlds whose terrain maps must be refreshed (whole or edited)
+    // Copied only as far as this step fills them:
+    uint64_t* edits;           // voxel edits: batch-wide voxel index | value << kEditValueShift
+    uint8_t* whole_grids;      // [whole][Z][Y][X]: the grids of whole_worlds
 };
+
+inline constexpr int kEditValueShift = 56;
+inline constexpr uint64_t kEditIndexMask = (uint64_t{1} << kEditValueShift) - 1;
 
 }  // namespace echelon

@@ -19,8 +19,22 @@ ECHELON_HD inline long long mirror_grid_voxels(const MirrorBuffers& b) {
 }
 ECHELON_HD inline long long mirror_plane(const MirrorBuffers& b) { return static_cast<long long>(b.size_x) * b.size_y; }
 
-// --- voxel edits: one thread per edit ---
-ECHELON_HD inline void apply_voxel_edit(const MirrorBuffers& b, long long i) { b.voxels[b.edit_index[i]] = b.edit_value[i]; }
+// --- voxel updates: one thread per voxel of each whole grid sent, then one per edit (a world
+// sends either its whole grid or its edits) ---
+ECHELON_HD inline long long edit_voxel(uint64_t e) { return static_cast<long long>(e & kEditIndexMask); }
+
+ECHELON_HD inline long long whole_grid_threads(const MirrorBuffers& b, int num_whole) {
+    return mirror_grid_voxels(b) * num_whole;
+}
+
+ECHELON_HD inline void place_whole_grid_voxel(const MirrorBuffers& b, long long t) {
+    const long long grid = mirror_grid_voxels(b);
+    b.voxels[b.whole_worlds[t / grid] * grid + t % grid] = b.whole_grids[t];
+}
+
+ECHELON_HD inline void apply_voxel_edit(const MirrorBuffers& b, long long i) {
+    b.voxels[edit_voxel(b.edits[i])] = static_cast<uint8_t>(b.edits[i] >> kEditValueShift);
+}
 
 // --- terrain maps: one thread per column to refresh (every column of each whole-grid world, then
 // the column of each voxel edit), then one per (dirty world, telemetry bin). Two edits in one
@@ -36,7 +50,7 @@ ECHELON_HD inline void refresh_dirty_column(const MirrorBuffers& b, int num_whol
         w = b.whole_worlds[t / plane];
         col = t % plane;
     } else {
-        const long long idx = b.edit_index[t - whole], grid = mirror_grid_voxels(b);
+        const long long idx = edit_voxel(b.edits[t - whole]), grid = mirror_grid_voxels(b);
         w = idx / grid;
         col = (idx % grid) % plane;
     }
@@ -94,7 +108,7 @@ ECHELON_HD inline void pair_line_of_sight(const MirrorBuffers& b, long long t) {
     los[j * a + i] = clear;
 }
 
-// --- assembly: one thread per agent of every world, into rows zeroed beforehand ---
+// --- assembly ---
 ECHELON_HD inline ObsWorldView mirror_world_view(const MirrorBuffers& b, int w) {
     const long long o = static_cast<long long>(w) * b.agents;
     const long long plane = mirror_plane(b);
@@ -114,12 +128,25 @@ ECHELON_HD inline ObsWorldView mirror_world_view(const MirrorBuffers& b, int w) 
 
 ECHELON_HD inline long long agent_threads(const MirrorBuffers& b) { return static_cast<long long>(b.worlds) * b.agents; }
 
-ECHELON_HD inline void assemble_agent(const MirrorBuffers& b, const ObsConstants& c, const ObsOffsets& layout, float* out,
-                                      long long t) {
+// One agent's row is built by a group of `lanes` threads (a warp on the GPU, one thread on the
+// host) in a scratch row of layout.dim floats (shared memory on the GPU): the group clears it,
+// lane 0 writes the agent's observation into it, and the group copies it out, consecutive lanes
+// on consecutive floats (coalesced), every element, zeros included: no separate zeroing pass.
+// The caller separates the three phases with a barrier for the group (__syncwarp).
+ECHELON_HD inline void clear_agent_row(float* row, int dim, int lane, int lanes) {
+    for (int k = lane; k < dim; k += lanes) row[k] = 0.f;
+}
+
+ECHELON_HD inline void write_agent_row(const MirrorBuffers& b, const ObsConstants& c, const ObsOffsets& layout, long long t,
+                                       float* row) {
     const int w = static_cast<int>(t / b.agents), v = static_cast<int>(t % b.agents);
     const ObsWorldView view = mirror_world_view(b, w);
-    write_agent_observation(view, c, layout, v, out + t * layout.dim, b.contact_ids + t * kMirrorTargetSlots,
-                            kMirrorTargetSlots);
+    write_agent_observation(view, c, layout, v, row, b.contact_ids + t * kMirrorTargetSlots, kMirrorTargetSlots);
+}
+
+ECHELON_HD inline void copy_agent_row(const float* row, float* out, long long t, int dim, int lane, int lanes) {
+    float* dst = out + t * dim;
+    for (int k = lane; k < dim; k += lanes) dst[k] = row[k];
 }
 
 }  // namespace echelon

@@ -362,7 +362,7 @@ def _split_text(r: Any) -> str:
         return (
             f"step {step_ms:.2f} ms: {sim}upload {g['upload_ms']:.2f}, "
             f"terrain {g['terrain_ms']:.2f}, los {g['los_ms']:.2f}, "
-            f"assemble {g['assemble_ms']:.2f}"
+            f"assemble {g['assemble_ms']:.2f}; host {g['host_ms']:.3f}"
         )
     if r.sim_seconds is not None:
         obs = max(0.0, r.seconds - r.sim_seconds)

@@ -112,7 +112,7 @@ def bench_kernels(
         env.step(a)
         if t >= 5:
             for k, v in env.gpu_timings().items():
-                totals[k] += v
+                totals[k] = totals.get(k, 0.0) + v
             cells += mean_cells_between_mechs(env)
     n = float(steps)
     return KernelResult(

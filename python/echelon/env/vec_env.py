@@ -419,7 +419,9 @@ class VecEnv:
 
     def gpu_timings(self) -> dict[str, float]:
         """Timings (ms) of the last step's observation-mirror phases: upload, terrain, los,
-        assemble (CUDA events on a GPU; host clock times with ``obs_backend="cuda-emulated"``)."""
+        assemble (CUDA events on a GPU; host clock times with ``obs_backend="cuda-emulated"``),
+        and host_ms, the calling thread's own time in the mirror (less an emulated device's
+        copies and kernels): the serial host cost of a GPU step."""
         if self.obs_backend == "cpu":
             raise RuntimeError(
                 "no observation mirror in this env (obs_backend is 'cpu': device='cpu', "
