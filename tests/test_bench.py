@@ -90,6 +90,26 @@ def test_train_bench_reports_training_beside_the_env_alone(
     assert min(r["time_env"], r["time_inference"], r["time_learner"]) > 0
 
 
+@pytest.mark.slow  # starts torchrun with 2 processes (about 30 s on a busy 2-core machine)
+def test_train_bench_times_the_job_in_two_processes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "train.json"
+    argv = ["bench", "train", "--preset", "smoke", "--updates", "2", "--warmup", "0"]
+    argv += ["--set", "env.map_size=[32,32,8]", "--set", "num_worlds=2", "--nproc", "1,2"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert "vs 1 process" in capsys.readouterr().out
+    one, two = json.loads(out.read_text())["processes"]
+    assert (one["processes"], one["worlds_per_process"]) == (1, [2])
+    assert (two["processes"], two["worlds_per_process"]) == (2, [1, 1])
+    assert two["env_threads_per_process"] == 1 and two["learner_steps_per_s"] > 0
+    assert one["torch_threads_per_process"] >= 1 and one["env_threads_per_process"] >= 1
+    # 2 worlds cannot feed 3 processes: refused before anything runs.
+    assert main([*argv[:-1], "1,3", "--out", str(tmp_path / "other.json")]) == 2
+    assert "cannot be split over 3 processes" in capsys.readouterr().err
+    assert not (tmp_path / "other.json").exists()
+
+
 def test_training_curve_wall_minutes_skip_the_gap_of_a_resume() -> None:
     """bench/plot_training_curve.py: minutes of training before each update ended. Between
     consecutive records the clock difference counts; after a gap of more than a minute (a stop

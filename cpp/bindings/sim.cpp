@@ -82,11 +82,13 @@ void bind_sim(nb::module_& m) {
     }();
 
     nb::class_<BatchSim>(m, "BatchSim")
-        .def(nb::init<const SimConfig&, int, uint64_t, int, ObsBackend, int>(), "config"_a, "num_worlds"_a, "seed"_a,
-             "num_threads"_a, "obs_backend"_a = ObsBackend::Cpu, "device"_a = 0,
+        .def(nb::init<const SimConfig&, int, uint64_t, int, ObsBackend, int, uint64_t>(), "config"_a, "num_worlds"_a,
+             "seed"_a, "num_threads"_a, "obs_backend"_a = ObsBackend::Cpu, "device"_a = 0, "world_offset"_a = 0,
              "obs_backend 'cuda' computes the observation on CUDA device `device` (obs bound in its memory); "
-             "'cuda_emulated' runs that mirror on the host (tests).")
+             "'cuda_emulated' runs that mirror on the host (tests). world_offset: local world w plays the random "
+             "streams of world world_offset + w (one block of a job's worlds).")
         .def_prop_ro("num_worlds", &BatchSim::num_worlds)
+        .def_prop_ro("world_offset", &BatchSim::world_offset)
         .def_prop_ro("num_agents", &BatchSim::num_agents)
         .def_prop_ro("obs_dim", &BatchSim::obs_dim)
         .def_prop_ro("action_dim", &BatchSim::action_dim)

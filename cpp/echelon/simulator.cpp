@@ -63,8 +63,8 @@ std::unique_ptr<ObsMirrorBase> make_mirror(ObsBackend backend, const MirrorInput
 }  // namespace
 
 BatchSim::BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_threads, ObsBackend obs_backend,
-                   int device)
-    : cfg_(cfg), seed_(seed), layout_(cfg.obs.contact_slots, cfg.comm_dim), obs_constants_(make_obs_constants(cfg, cfg.num_agents())), mechs_(num_worlds, cfg.num_agents()), pool_(std::max(1, num_threads)), obs_backend_(obs_backend), device_(device) {
+                   int device, uint64_t world_offset)
+    : cfg_(cfg), seed_(seed), world_offset_(world_offset), layout_(cfg.obs.contact_slots, cfg.comm_dim), obs_constants_(make_obs_constants(cfg, cfg.num_agents())), mechs_(num_worlds, cfg.num_agents()), pool_(std::max(1, num_threads)), obs_backend_(obs_backend), device_(device) {
     require(num_worlds > 0, "num_worlds must be positive");
     require(num_threads > 0, "num_threads must be positive");
     require(cfg.size_x >= 16 && cfg.size_y >= 16 && cfg.size_z >= 6, "map size must be at least 16 x 16 x 6");
@@ -75,7 +75,7 @@ BatchSim::BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_
             "map too small for the roster: each team's spawn square must fit in half the map's shorter side");
     worlds_.reserve(static_cast<size_t>(num_worlds));
     for (int w = 0; w < num_worlds; ++w) worlds_.push_back(make_world_state());
-    heuristic_.init(cfg_, num_worlds, seed);
+    heuristic_.init(cfg_, num_worlds, seed, world_offset);
     if (obs_backend != ObsBackend::Cpu) {
         MirrorInputs in{cfg_, layout_.offsets(), obs_constants_, &mechs_, {}};
         for (auto& ws : worlds_)
@@ -149,9 +149,10 @@ void BatchSim::reset_world(int w) {
     WorldState& ws = *worlds_[static_cast<size_t>(w)];
     ++ws.episode;
     const auto ep = static_cast<uint64_t>(ws.episode);
-    Rng map_rng(mix_seed(seed_, static_cast<uint64_t>(w), ep, static_cast<uint64_t>(RngPurpose::Map)));
-    Rng spawn_rng(mix_seed(seed_, static_cast<uint64_t>(w), ep, static_cast<uint64_t>(RngPurpose::Spawn)));
-    ws.sim_rng = Rng(mix_seed(seed_, static_cast<uint64_t>(w), ep, static_cast<uint64_t>(RngPurpose::Sim)));
+    const uint64_t stream = world_offset_ + static_cast<uint64_t>(w);
+    Rng map_rng(mix_seed(seed_, stream, ep, static_cast<uint64_t>(RngPurpose::Map)));
+    Rng spawn_rng(mix_seed(seed_, stream, ep, static_cast<uint64_t>(RngPurpose::Spawn)));
+    ws.sim_rng = Rng(mix_seed(seed_, stream, ep, static_cast<uint64_t>(RngPurpose::Sim)));
     ws.map = generate_map(ws.world, cfg_, map_rng);
     MechSpan m = mechs_.world(w);
     reset_mechs(m);

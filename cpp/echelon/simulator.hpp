@@ -37,8 +37,13 @@ inline constexpr uint32_t kSnapshotFormatVersion = 3;
 
 class BatchSim {
 public:
+    // world_offset: local world w draws the random streams (map, spawns, simulation, heuristic) of
+    // world world_offset + w, so BatchSim(cfg, n, seed, t, ..., k) plays exactly worlds k .. k + n - 1
+    // of BatchSim(cfg, N, seed, t): one process per rank, each with its block of the worlds, plays
+    // the same games as one process with all of them. Not part of the snapshot (the caller that
+    // chose it checks it: VecEnv.load_state_dict).
     BatchSim(const SimConfig& cfg, int num_worlds, uint64_t seed, int num_threads,
-             ObsBackend obs_backend = ObsBackend::Cpu, int device = 0);
+             ObsBackend obs_backend = ObsBackend::Cpu, int device = 0, uint64_t world_offset = 0);
 
     const SimConfig& config() const { return cfg_; }
     int num_worlds() const { return static_cast<int>(worlds_.size()); }
@@ -47,6 +52,7 @@ public:
     int obs_dim() const { return layout_.dim(); }
     const ObsConstants& obs_constants() const { return obs_constants_; }
     int num_threads() const { return pool_.num_threads(); }
+    uint64_t world_offset() const { return world_offset_; }
     const ObsLayout& layout() const { return layout_; }
     ObsBackend obs_backend() const { return obs_backend_; }
     int device() const { return device_; }  // the CUDA device of ObsBackend::Cuda
@@ -134,6 +140,7 @@ private:
 
     SimConfig cfg_;
     uint64_t seed_;
+    uint64_t world_offset_;
     ObsLayout layout_;
     ObsConstants obs_constants_;
     MechTable mechs_;

@@ -422,13 +422,16 @@ action_blocks: list = ...
 output_buffers: list = ...
 
 class BatchSim:
-    def __init__(self, config: SimConfig, num_worlds: int, seed: int, num_threads: int, obs_backend: ObsBackend = ObsBackend.cpu, device: int = 0) -> None:
+    def __init__(self, config: SimConfig, num_worlds: int, seed: int, num_threads: int, obs_backend: ObsBackend = ObsBackend.cpu, device: int = 0, world_offset: int = 0) -> None:
         """
-        obs_backend 'cuda' computes the observation on CUDA device `device` (obs bound in its memory); 'cuda_emulated' runs that mirror on the host (tests).
+        obs_backend 'cuda' computes the observation on CUDA device `device` (obs bound in its memory); 'cuda_emulated' runs that mirror on the host (tests). world_offset: local world w plays the random streams of world world_offset + w (one block of a job's worlds).
         """
 
     @property
     def num_worlds(self) -> int: ...
+
+    @property
+    def world_offset(self) -> int: ...
 
     @property
     def num_agents(self) -> int: ...

@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = build_parser().parse_known_args(argv)
     if extra:  # reported by the subcommand's parser, so the hint names its --help
         args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    # The command as given, for handlers that start it again in more processes (--nproc).
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     return run_handler(args.func, args, args.command_name)
 
 

@@ -76,6 +76,13 @@ def test_counters_must_be_finite_integers(tmp_path: Path, counters: str, message
         ("curriculum", {"level": 99}, "curriculum.level"),
         ("config", [1, 2], "config must be an object"),
         ("optimizer", {"param_groups": [{"lr": float("nan")}], "scalars": {}}, "lr"),
+        # The processes of a distributed run (num_worlds 2): rank r gets the state listed for it.
+        ("distributed", {"world_size": 2**70, "worlds": [1, 1], "ranks": [{}]}, "world_size"),
+        ("distributed", {"world_size": 2, "worlds": [2], "ranks": [{}]}, "distributed.worlds"),
+        ("distributed", {"world_size": 2, "worlds": [2, 0], "ranks": [{}]}, "at least 1"),
+        ("distributed", {"world_size": 2, "worlds": [2, 2], "ranks": [{}]}, "add up to 4"),
+        ("distributed", {"world_size": 2, "worlds": [1, 1], "ranks": []}, "distributed.ranks"),
+        ("distributed", {"world_size": 2, "worlds": [1, 1], "ranks": [7]}, "must be objects"),
     ],
 )
 def test_restored_numbers_are_checked(

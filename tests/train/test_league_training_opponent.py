@@ -180,6 +180,33 @@ def test_results_are_tallied_against_the_world_opponent(tmp_path: Path) -> None:
     assert report.learner_rating == manual
 
 
+def test_a_distributed_update_reports_every_ranks_games(tmp_path: Path) -> None:
+    """``end_update(gather)``: the rank's games of the update are replaced by the job's (what
+    ``gather`` returns, as the trainer's all-gather would), in the report and in the learner's
+    window, on top of the window as it stood before the update."""
+    league = make_league(tmp_path)
+    opp = _opponent(league, mode="uniform")
+    env = ZoneWalkEnv(6, seed=5, per_team=PER_TEAM, max_steps=6, hazard=0.05)
+    _drive(opp, env, 12)
+    opp.end_update()
+    before = list(opp.recent)
+    _drive(opp, env, 12)
+    mine = list(opp.fresh)
+    assert mine and list(opp.recent)[-len(mine) :] == mine
+    ids = sorted({i for i, _ in mine})
+    others = [(ids[0], 1.0), (ids[-1], 0.5), (ids[0], 0.0)]
+    report = opp.end_update(gather=lambda games: [*games, *others])
+    assert list(opp.recent) == [*before, *mine, *others][-opp.config.rating_window :]
+    everyone = [*mine, *others]
+    assert sum(map(sum, report.games.values())) == len(everyone)
+    for opp_id in ids:
+        scores = [s for i, s in everyone if i == opp_id]
+        assert report.games[opp_id] == [scores.count(1.0), scores.count(0.5), scores.count(0.0)]
+    ratings = {e.id: e.rating for e in LeagueStore(league).load().entries.values()}
+    assert report.learner_rating == rate(Rating(), [(ratings[i], s) for i, s in opp.recent])
+    assert opp.fresh == [] and opp.settled == list(opp.recent)
+
+
 def test_update_report_metrics_by_hand() -> None:
     report = UpdateReport(
         games={"a": [3, 1, 0], "b": [0, 0, 2], "x": [1, 0, 1]},

@@ -465,9 +465,10 @@ HeuristicSkill heuristic_skill(int level) {
     return k;
 }
 
-void HeuristicTeams::init(const SimConfig& cfg, int num_worlds, uint64_t seed) {
+void HeuristicTeams::init(const SimConfig& cfg, int num_worlds, uint64_t seed, uint64_t world_offset) {
     cfg_ = &cfg;
     seed_ = seed;
+    world_offset_ = world_offset;
     for (int t = 0; t < 2; ++t) set_level(t, cfg.heuristic.level[t]);
     worlds_.clear();
     const size_t a = static_cast<size_t>(cfg.num_agents());
@@ -496,7 +497,7 @@ void HeuristicTeams::start_episode(int w, WorldState& ws, MechSpan m) {
     hw.episode = ws.episode;
     hw.level[0] = pending_[0];
     hw.level[1] = pending_[1];
-    hw.rng = Rng(mix_seed(seed_, static_cast<uint64_t>(w), static_cast<uint64_t>(ws.episode), kRngPurpose));
+    hw.rng = Rng(mix_seed(seed_, world_offset_ + static_cast<uint64_t>(w), static_cast<uint64_t>(ws.episode), kRngPurpose));
     for (auto& mind : hw.minds) {
         std::vector<Vec3> keep = std::move(mind.path);  // keep the capacity, drop the content
         keep.clear();

@@ -73,7 +73,8 @@ public:
     // Rng purpose of the heuristic's stream (distinct from RngPurpose's map/spawn/sim values).
     static constexpr uint64_t kRngPurpose = 0x4845555249535443ull;  // "HEURISTC"
 
-    void init(const SimConfig& cfg, int num_worlds, uint64_t seed);
+    // world_offset: the index of local world 0 in the random streams (see BatchSim).
+    void init(const SimConfig& cfg, int num_worlds, uint64_t seed, uint64_t world_offset = 0);
     // Level for a team from each world's next episode on (-1 = external). Not thread-safe with a
     // running step (call it between steps, as VecEnv does).
     void set_level(int team, int level);
@@ -99,6 +100,7 @@ private:
     void start_episode(int w, WorldState& ws, MechSpan m);
     const SimConfig* cfg_ = nullptr;
     uint64_t seed_ = 0;
+    uint64_t world_offset_ = 0;
     int pending_[2] = {-1, -1};
     std::vector<std::unique_ptr<HeuristicWorld>> worlds_;
 };

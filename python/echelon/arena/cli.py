@@ -25,6 +25,7 @@ import yaml
 
 from echelon.arena.checkpoint_store import CheckpointHashMismatch
 from echelon.arena.league import KINDS, League, LeagueConfig, LeagueEntry, LeagueStore
+from echelon.arena.match import MatchResult
 from echelon.arena.sampling import MODES, OpponentSampler, SamplingConfig
 from echelon.arena.schedule import schedule_pairings
 from echelon.cli_args import (
@@ -240,31 +241,89 @@ def _format_eta(seconds: float) -> str:
 
 
 def handle_play(args: argparse.Namespace) -> int:
+    """Rated matches, one rating period per batch. Under torchrun (or ``--nproc N``) the ranks
+    split every period's matches (docs/arena.md, "Several processes and machines")."""
+    if getattr(args, "nproc", None) is not None:
+        return _launch_play(args)
+    from echelon.distributed import MainRankFailed, init_from_env
+
+    comm = init_from_env()
+    if comm.rank > 0:
+        args.command_name = f"{args.command_name} (rank {comm.rank})"
+    try:
+        return _play(args, comm)
+    except MainRankFailed:  # rank 0 reported it
+        return 2
+    finally:
+        comm.close()
+
+
+def _play_setup(args: argparse.Namespace, comm: Any) -> dict[str, Any]:
+    """Rank 0: the league, the players and the env all matches use, checked before any env is
+    built; and, for a job on several machines, that the league's locks reach every machine."""
+    from echelon.arena.locking import require_shared_locks
+    from echelon.distributed import WorldShard
+
+    league = LeagueStore(args.league).load()
+    env_cfg = _env_config(league.env_signature, _env_overrides(args))
+    for player in args.player or []:
+        league.get(player)  # an unknown --player id fails before the env is built
+    batch = args.batch or args.worlds
+    WorldShard.split(min(args.worlds, batch), comm.world_size)  # a world for every process
+    require_shared_locks(args.league, comm.nodes)
+    return {"env": env_cfg.to_dict(), "batch": batch}
+
+
+def _check_league_visible(args: argparse.Namespace, comm: Any) -> None:
+    """Every rank loads policies from the league's folder: it must see the league."""
+    import socket
+
+    seen = comm.all_gather_object((socket.gethostname(), Path(args.league).is_file()))
+    missing = sorted({host for host, ok in seen if not ok})
+    if missing:
+        raise UsageError(
+            f"{args.league} is not visible on {', '.join(missing)}: every machine of the job "
+            "loads the league's checkpoints, so put the league on a filesystem they all mount "
+            "at the same path (docs/arena.md, 'Sharing a league')"
+        )
+
+
+def _play(args: argparse.Namespace, comm: Any) -> int:
     import torch
 
-    from echelon import VecEnv
+    from echelon import EnvConfig, VecEnv
     from echelon.arena.admission import EnvInterface, load_checked_policy
     from echelon.arena.match import MatchRunner, PolicyCache
+    from echelon.distributed import WorldShard, rank_device, thread_share
     from echelon.rl.obs_layout import layout_to_json, parse_obs_layout
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     store = LeagueStore(args.league)
-    league = store.load()
-    env_cfg = _env_config(league.env_signature, _env_overrides(args))
-    device = torch.device(resolve_device(args.device))
-    for player in args.player or []:
-        league.get(player)  # an unknown --player id fails before the env is built
-    batch = args.batch or args.worlds
-    env = VecEnv(env_cfg, num_worlds=min(args.worlds, batch), device=device, seed=args.seed)
+    setup = comm.share_from_main(lambda: _play_setup(args, comm))
+    _check_league_visible(args, comm)
+    env_cfg, batch = EnvConfig.from_dict(setup["env"]), setup["batch"]
+    device = torch.device(rank_device(resolve_device(args.device), comm))
+    # This process's block of the period's worlds: world w of the job plays the w-th matches.
+    shard = WorldShard.split(min(args.worlds, batch), comm.world_size, comm.rank)
+    env = VecEnv(
+        env_cfg,
+        num_worlds=shard.count,
+        device=device,
+        seed=args.seed,
+        world_offset=shard.offset,
+        num_threads=thread_share(comm.local_world_size) if comm.distributed else None,
+    )
     interface = EnvInterface(
         env.obs_dim, env.action_dim, layout_to_json(parse_obs_layout(env.obs_layout, env.obs_dim))
     )
     broken: dict[str, str] = {}  # entries whose checkpoint fails to load: skipped, reported
+    entries: dict[str, LeagueEntry] = {}  # as rank 0 read them for the current period
 
     def loader(entry_id: str) -> Any:
         try:
-            return load_checked_policy(store.checkpoint_path(entry_id), interface, device)
+            path = store.checkpoint_path(entries[entry_id])  # re-hashes the stored copy
+            return load_checked_policy(path, interface, device)
         except _LOAD_ERRORS as err:
             raise _BrokenEntry(entry_id, describe(err)) from err
 
@@ -274,6 +333,15 @@ def handle_play(args: argparse.Namespace) -> int:
     if args.record is not None and (args.record.exists() and not args.record.is_dir()):
         raise ValueError(f"--record needs a folder, got {args.record}")
     sampler = OpponentSampler(SamplingConfig(mode=args.mode), seed=args.seed)
+
+    def schedule(count: int) -> tuple[list[tuple[str, str]], dict[str, LeagueEntry]]:
+        league = store.load()  # other processes may have changed ratings or entries
+        playable = _without(league, broken)
+        focal = [p for p in args.player or [] if p not in broken] if args.player else None
+        if args.player and not focal:
+            raise UsageError(f"no --player can play: {', '.join(sorted(broken))} failed to load")
+        return schedule_pairings(playable, count, sampler, focal), dict(playable.entries)
+
     started, played = time.monotonic(), 0
     batches = math.ceil(args.matches / batch)
     for index in range(batches):
@@ -283,31 +351,44 @@ def handle_play(args: argparse.Namespace) -> int:
                 worlds=range(env.num_worlds),
                 episodes=None,
                 directory=args.record,
-                name="{blue}_vs_{red}_w{world:03d}_ep{episode:05d}",
+                # several processes share the folder: the process is in the name
+                name="{blue}_vs_{red}"
+                + (f"_p{comm.rank}" if comm.distributed else "")
+                + "_w{world:03d}_ep{episode:05d}",
                 max_replays=args.record_max,
             )
         while True:
-            league = store.load()  # other processes may have changed ratings or entries
-            playable = _without(league, broken)
-            focal = [p for p in args.player or [] if p not in broken] if args.player else None
-            if args.player and not focal:
-                raise UsageError(
-                    f"no --player can play: {', '.join(sorted(broken))} failed to load"
-                )
-            pairings = schedule_pairings(playable, count, sampler, focal)
+            pairings, current = comm.share_from_main(lambda: schedule(count))  # noqa: B023
+            entries.clear()
+            entries.update(current)
+            mine = [i for i in range(len(pairings)) if shard.owns(i % shard.total)]
+            status: tuple[str, str] | None = None
+            local: list[tuple[int, MatchResult]] = []
             try:
-                results = runner.play(pairings)
-                break
+                results = runner.play([pairings[i] for i in mine])
+                local = list(zip(mine, results, strict=True))
             except _BrokenEntry as bad:  # replay this period without it
-                broken[bad.entry_id] = bad.reason
-                print(
-                    f"[arena] skipping {bad.entry_id}: {bad.reason} (see `echelon arena "
-                    f"verify {args.league}`; `echelon arena remove {args.league} "
-                    f"{bad.entry_id}` drops it)",
-                    file=sys.stderr,
-                    flush=True,
-                )
-        _record_or_keep(store, results)
+                status = (bad.entry_id, bad.reason)
+            failed = dict(bad for bad in comm.all_gather_object(status) if bad is not None)
+            if failed:
+                for entry_id, reason in failed.items():
+                    broken[entry_id] = reason
+                    if comm.is_main:
+                        print(
+                            f"[arena] skipping {entry_id}: {reason} (see `echelon arena verify "
+                            f"{args.league}`; `echelon arena remove {args.league} {entry_id}` "
+                            "drops it)",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+                continue
+            gathered = comm.gather_object(local)
+            break
+        if gathered is None:  # not rank 0: rank 0 rates the period
+            played += len(pairings)
+            continue
+        results = [r for _, r in sorted((e for part in gathered for e in part), key=lambda e: e[0])]
+        _record_or_keep(store, results)  # rank 0 alone writes the league
         played += len(results)
         promoted = store.promote() if args.auto_promote else []
         retired = store.retire() if args.auto_promote else []
@@ -328,14 +409,29 @@ def handle_play(args: argparse.Namespace) -> int:
         print(line, flush=True)
     if args.record is not None:
         env.stop_recording(keep_partial=False)
-        print(
-            f"{len(env.replay_files)} replays in {args.record}: echelon replay view {args.record}"
-        )
-    best = store.load().ranked(("candidate", "commander", "exploiter"))[:5]
-    print("top: " + ", ".join(f"{e.id} {e.rating.mu:.0f}±{e.rating.rd:.0f}" for e in best))
-    if broken:
-        print(f"skipped (checkpoint failed to load): {', '.join(sorted(broken))}")
+        # Every process records its own worlds; the counts add up on the main process.
+        total = sum(comm.all_gather_object(len(env.replay_files))) if comm.distributed else None
+        if comm.is_main:
+            count = total if total is not None else len(env.replay_files)
+            print(f"{count} replays in {args.record}: echelon replay view {args.record}")
+    if comm.is_main:
+        best = store.load().ranked(("candidate", "commander", "exploiter"))[:5]
+        print("top: " + ", ".join(f"{e.id} {e.rating.mu:.0f}±{e.rating.rd:.0f}" for e in best))
+        if broken:
+            print(f"skipped (checkpoint failed to load): {', '.join(sorted(broken))}")
     return 0
+
+
+def _launch_play(args: argparse.Namespace) -> int:
+    """``arena play --nproc N``: check the command here, then run it in N processes."""
+    from echelon.distributed import WorldShard, launch_torchrun, strip_nproc
+
+    league = LeagueStore(args.league).load()
+    _env_config(league.env_signature, _env_overrides(args))
+    for player in args.player or []:
+        league.get(player)
+    WorldShard.split(min(args.worlds, args.batch or args.worlds), args.nproc)
+    return launch_torchrun(args.nproc, strip_nproc(args.argv))
 
 
 class _BrokenEntry(Exception):
@@ -583,6 +679,13 @@ def register(subparsers: Any) -> None:
         dest="auto_promote",
         action="store_false",
         help="do not promote/retire after each rating period",
+    )
+    p.add_argument(
+        "--nproc",
+        type=positive_int,
+        metavar="N",
+        help="play in N processes on this machine (torch.distributed.run): each rating period's "
+        "matches are split between them, rank 0 rates the period (docs/arena.md)",
     )
     p.set_defaults(func=_friendly(handle_play))
 

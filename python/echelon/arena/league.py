@@ -11,7 +11,9 @@ maintained cross-platform wrapper over ``fcntl``/``msvcrt`` locks, released by t
 a holder dies, so a crashed trainer never leaves a stale lock as a hand-made O_EXCL
 lockfile would). The new file is written to a temp file in the same folder, flushed,
 fsynced and moved over the old one with ``os.replace``, so readers and a crash mid-write
-only ever see the old or the new complete file.
+only ever see the old or the new complete file. The lock is only as good as the filesystem's
+``flock``: ``locking.py`` says what sharing a league between machines needs and refuses a
+filesystem without locks (on first use) instead of letting ``filelock`` fall back to a lock file.
 
 Entry kinds:
 
@@ -57,6 +59,7 @@ from echelon.arena.checkpoint_store import (
     verify_checkpoint,
 )
 from echelon.arena.glicko2 import DEFAULT_RD, Game, Rating, rate_period
+from echelon.arena.locking import probe_lock
 from echelon.fileio import read_regular, remove_orphans, write_atomic, write_atomic_temp_pattern
 
 SCHEMA_VERSION = 1
@@ -541,7 +544,17 @@ class LeagueStore:
     def __init__(self, path: str | os.PathLike[str], lock_timeout: float = 120.0) -> None:
         self.path = Path(path)
         self.dir = self.path.parent
-        self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+        self._lock_path = str(self.path) + ".lock"
+        self._lock_file = FileLock(self._lock_path, timeout=lock_timeout)
+        self._lock_probed = False
+
+    @property
+    def _lock(self) -> FileLock:
+        """The lock, after checking once that the filesystem can lock at all (locking.py)."""
+        if not self._lock_probed:
+            probe_lock(self._lock_path)
+            self._lock_probed = True
+        return self._lock_file
 
     @classmethod
     def create(

@@ -26,6 +26,7 @@ from echelon.cli_args import (
 )
 from echelon.cli_errors import UsageError
 from echelon.config import MAP_TYPES, EnvConfig
+from echelon.distributed import WorldShard
 from echelon.env.vec_env import OBS_BACKENDS
 from echelon.fileio import require_parent_dir
 
@@ -119,6 +120,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     train.add_argument("--updates", type=positive_int, default=5, help="timed updates (default 5)")
     train.add_argument("--warmup", type=non_negative_int, default=1, help="untimed updates first")
+    train.add_argument(
+        "--nproc",
+        type=positive_int_list,
+        default=[1],
+        metavar="N[,N...]",
+        help="also time the job in N processes on this machine (torch.distributed.run, the "
+        "worlds split between them), e.g. 1,2 (default 1)",
+    )
     add_device_argument(train)
     _out(train, "train.json")
     train.set_defaults(func=run_train_bench)
@@ -205,6 +214,9 @@ def run_env_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+SPLIT_KEYS = ("time_env", "time_inference", "time_learner", "time_other")
+
+
 def run_train_bench(args: argparse.Namespace) -> int:
     from echelon.bench.train_bench import bench_train
     from echelon.train.config import resolve_config
@@ -215,6 +227,8 @@ def run_train_bench(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    for n in args.nproc:
+        WorldShard.split(cfg.num_worlds, n)  # a world for every process, checked up front
     out = _output_path(args.out, "train.json")
     print(
         f"preset {args.preset}: {cfg.num_worlds} worlds, map {cfg.env.get('map_size', 'default')}, "
@@ -234,6 +248,7 @@ def run_train_bench(args: argparse.Namespace) -> int:
         f"env {r.time_env / split:.0%}, policy acting {r.time_inference / split:.0%}, "
         f"learner {r.time_learner / split:.0%}, other {r.time_other / split:.0%}"
     )
+    processes = _process_rows(cfg, args, r) if args.nproc != [1] else []
     write_json(
         out,
         {
@@ -251,10 +266,61 @@ def run_train_bench(args: argparse.Namespace) -> int:
                 "env_threads": cfg.env_threads,
             },
             "result": r.as_dict(),
+            "processes": processes,
         },
     )
     print(f"\nwritten to {out}")
     return 0
+
+
+def _process_rows(cfg: Any, args: argparse.Namespace, single: Any) -> list[dict[str, Any]]:
+    """The job in 1, 2, ... processes side by side (one process: the run above)."""
+    from echelon.bench.train_bench import bench_train_processes
+
+    records: list[dict[str, Any]] = []
+    for n in args.nproc:
+        if n == 1:
+            record = {
+                "processes": 1,
+                "worlds_per_process": [cfg.num_worlds],
+                "learner_steps_per_s": single.train_steps_per_s,
+                "seconds": single.seconds,
+                "split": {k: getattr(single, k) for k in SPLIT_KEYS},
+                "env_threads_per_process": single.env_threads,
+                "torch_threads_per_process": single.torch_threads,
+            }
+        else:
+            print(f"{n} processes ...", flush=True)
+            t = bench_train_processes(cfg, n, args.updates, args.warmup)
+            record = {
+                "processes": n,
+                "worlds_per_process": t.worlds_per_process,
+                "learner_steps_per_s": t.steps_per_s,
+                "seconds": t.seconds,
+                "split": t.split,
+                "env_threads_per_process": t.env_threads,
+                "torch_threads_per_process": t.torch_threads,
+            }
+        records.append(record)
+    base = records[0]["learner_steps_per_s"] if records[0]["processes"] == 1 else None
+    rows = []
+    for rec in records:
+        total = sum(rec["split"].values()) or 1.0
+        shares = " ".join(
+            f"{name} {rec['split'][key] / total:.0%}"
+            for name, key in zip(("env", "act", "learn", "other"), SPLIT_KEYS, strict=True)
+        )
+        speedup = f"{rec['learner_steps_per_s'] / base:.2f}x" if base else "-"
+        worlds = "+".join(map(str, rec["worlds_per_process"]))
+        rows.append([rec["processes"], worlds, rec["learner_steps_per_s"], speedup, shares])
+    print()
+    print(
+        format_table(
+            ["processes", "worlds", "learner agent-steps/s", "vs 1 process", "split (rank 0)"],
+            rows,
+        )
+    )
+    return records
 
 
 def run_rays_bench(args: argparse.Namespace) -> int:

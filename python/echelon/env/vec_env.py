@@ -111,6 +111,11 @@ class VecEnv:
     ``obs_backend`` picks who writes observations: ``"auto"`` (CUDA kernels on a CUDA device
     when the build has them, else the CPU writer), ``"cpu"``, ``"cuda"`` (kernels required) or
     ``"cuda-emulated"`` (the GPU path run on the host, ``device="cpu"`` only; for tests).
+
+    ``world_offset`` k makes world w play the random streams (maps, spawns, simulation,
+    heuristic) of world k + w of an env with the same seed: ``VecEnv(cfg, n, seed=s,
+    world_offset=k)`` plays exactly worlds k .. k + n - 1 of ``VecEnv(cfg, N, seed=s)``. A
+    distributed run gives each rank its slice this way (docs/training.md, "Several processes").
     """
 
     def __init__(
@@ -121,6 +126,7 @@ class VecEnv:
         seed: int = 0,
         num_threads: int | None = None,
         obs_backend: str = "auto",
+        world_offset: int = 0,
     ) -> None:
         self.config = config if config is not None else EnvConfig()
         if not isinstance(self.config, EnvConfig):
@@ -133,6 +139,12 @@ class VecEnv:
             raise ValueError(f"num_worlds must be an integer in [1, 1048576], got {num_worlds!r}")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
             raise ValueError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+        if (
+            isinstance(world_offset, bool)
+            or not isinstance(world_offset, int)
+            or not 0 <= world_offset < 2**63
+        ):
+            raise ValueError(f"world_offset must be an integer in [0, 2**63), got {world_offset!r}")
         if num_threads is None:
             num_threads = min(num_worlds, len(os.sched_getaffinity(0)))
         if (
@@ -147,6 +159,7 @@ class VecEnv:
         self.obs_backend: str = _resolve_obs_backend(obs_backend, self.device)
         self.seed = seed
         self.num_worlds = num_worlds
+        self.world_offset = world_offset
         self.num_threads = num_threads
         self._sim = self._make_sim(seed)
         self.num_threads = self._sim.num_threads
@@ -273,7 +286,8 @@ class VecEnv:
 
     def state_dict(self) -> dict[str, Any]:
         """Snapshot of the whole simulator (every world mid-episode, RNG streams, heuristic minds):
-        ``{"sim_state": uint8 tensor, "config": dict, "seed", "num_worlds", "obs_dim"}``.
+        ``{"sim_state": uint8 tensor, "config": dict, "seed", "num_worlds", "obs_dim",
+        "world_offset"}``.
 
         ``load_state_dict`` on an env built with the same config and world count continues
         bit-identically: the same actions give the same observations, rewards and flags."""
@@ -284,6 +298,7 @@ class VecEnv:
             "seed": self.seed,
             "num_worlds": self.num_worlds,
             "obs_dim": self.obs_dim,
+            "world_offset": self.world_offset,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> torch.Tensor:
@@ -318,6 +333,13 @@ class VecEnv:
         if state["obs_dim"] != self.obs_dim:
             raise ValueError(
                 f"env state has obs_dim={state['obs_dim']}, this env has {self.obs_dim}"
+            )
+        # Snapshots from before world offsets existed were all at offset 0. The offset is not in
+        # the simulator blob: it decides the streams of the episodes after the saved ones.
+        offset = state.get("world_offset", 0)
+        if offset != self.world_offset:
+            raise ValueError(
+                f"env state has world_offset={offset}, this env has {self.world_offset}"
             )
         mine = self.config.to_dict()
         if not isinstance(state["config"], dict):
@@ -429,6 +451,7 @@ class VecEnv:
             self.num_threads,
             _CORE_BACKENDS[self.obs_backend],
             self.device.index or 0,
+            self.world_offset,
         )
 
     def _stream(self) -> int:

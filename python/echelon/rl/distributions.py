@@ -62,10 +62,15 @@ class SquashedGaussian:
         self.log_std = log_std
         self.std = log_std.exp()
 
-    def sample(self, generator: torch.Generator | None = None) -> Tensor:
-        noise = torch.randn(
-            self.mean.shape, generator=generator, device=self.mean.device, dtype=self.mean.dtype
-        )
+    def sample(
+        self, generator: torch.Generator | None = None, noise: Tensor | None = None
+    ) -> Tensor:
+        """A squashed sample. ``noise`` (standard normal, shaped like the mean) replaces the draw
+        from ``generator``: a rank of a distributed run passes its block of the job's draw."""
+        if noise is None:
+            noise = torch.randn(
+                self.mean.shape, generator=generator, device=self.mean.device, dtype=self.mean.dtype
+            )
         return clamp_action(torch.tanh(self.mean + self.std * noise))
 
     def mode(self) -> Tensor:

@@ -356,9 +356,22 @@ def load_checkpoint(
     Returns ``(meta, trainer_tensors)``; the caller restores counters, RNG and carry.
     """
     model_tensors, trainer_tensors, meta = read_checkpoint_dir(path, device)
+    apply_checkpoint(model, optimizer, model_tensors, trainer_tensors, meta, path)
+    return meta, trainer_tensors
+
+
+def apply_checkpoint(
+    model: RecurrentActorCritic,
+    optimizer: torch.optim.Optimizer | None,
+    model_tensors: Mapping[str, Tensor],
+    trainer_tensors: Mapping[str, Tensor],
+    meta: dict[str, Any],
+    path: str | Path,
+) -> None:
+    """Load weights and optimiser state that were read already (``read_checkpoint_dir``,
+    possibly by another process: a distributed run reads on rank 0 and sends), strictly."""
     load_state_strict(model, model_tensors, type(model).__name__)
     if optimizer is not None:
         if "optimizer" not in meta:
             raise CheckpointError(f"{path} holds no optimizer state")
         unflatten_optimizer(optimizer, trainer_tensors, meta["optimizer"])
-    return meta, trainer_tensors

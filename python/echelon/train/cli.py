@@ -14,6 +14,11 @@ Run folders (``echelon.train.run_dir``): a new run never writes into a folder ho
 run; ``train`` decides the folder, validates the config, builds the trainer and loads the
 checkpoint before it writes anything.
 
+Several processes: under ``torchrun`` every rank runs ``handle_train``; rank 0 plans the run (and
+reports a bad command line once) and sends the plan to the others, all build their part of the
+trainer, rank 0 alone writes. ``--nproc N`` checks the command here and then starts the same
+command through ``torch.distributed.run`` with N processes on this machine.
+
 A checkpoint is untrusted input (``echelon.train.trust``, docs/security.md): the config it
 carries may not choose code (``env_factory``), paths (``run_dir``, league files) or uploads
 (``wandb``); ``eval`` and ``train --resume`` take those from the command line only.
@@ -50,8 +55,20 @@ from echelon.cli_args import (
     positive_int,
     resolve_device,
 )
-from echelon.cli_errors import EXIT_INTERRUPTED, fail
+from echelon.cli_errors import EXIT_INTERRUPTED, EXIT_USAGE, fail
 from echelon.config import HEURISTIC_MAX_LEVEL
+from echelon.distributed import (
+    SINGLE,
+    Comm,
+    MainRankFailed,
+    WorldShard,
+    cores_available,
+    init_from_env,
+    launch_torchrun,
+    launched_by_torchrun,
+    strip_nproc,
+    thread_share,
+)
 from echelon.fileio import write_atomic
 from echelon.train import run_dir as run_dirs
 from echelon.train.checkpoint import CheckpointError, read_checkpoint_dir, remove_checkpoint_dir
@@ -64,6 +81,7 @@ from echelon.train.config import (
     parse_override,
 )
 from echelon.train.config import resolve_config as _resolve_config
+from echelon.train.distributed import accepts_world_offset
 from echelon.train.env_protocol import BatchEnv
 from echelon.train.run_logger import format_eta
 from echelon.train.trainer import EnvFactory, Trainer
@@ -77,9 +95,10 @@ DEFAULT_EVAL_NAME = "eval_w{world:03d}_ep{episode:05d}"  # eval --record's repla
 def echelon_env_factory(
     env_kwargs: dict[str, Any], device: str = "cpu", num_threads: int | None = None
 ) -> EnvFactory:
-    """Factory for the real simulator; imported lazily so this module loads without it."""
+    """Factory for the real simulator; imported lazily so this module loads without it.
+    ``world_offset`` (a rank's first world) is passed on to ``VecEnv``."""
 
-    def make(num_worlds: int, seed: int) -> BatchEnv:
+    def make(num_worlds: int, seed: int, world_offset: int = 0) -> BatchEnv:
         from echelon import EnvConfig, VecEnv  # type: ignore[attr-defined]
 
         env: BatchEnv = VecEnv(
@@ -88,6 +107,7 @@ def echelon_env_factory(
             device=device,
             seed=seed,
             num_threads=num_threads,
+            world_offset=world_offset,
         )
         return env
 
@@ -95,7 +115,8 @@ def echelon_env_factory(
 
 
 def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
-    """``"package.module:function"``; the function is called as ``f(num_worlds, seed, **env)``."""
+    """``"package.module:function"``; the function is called as ``f(num_worlds, seed, **env)``,
+    with ``world_offset=`` too when it takes that keyword (several processes)."""
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise ValueError(f"env_factory must look like 'module:function', got {spec!r}")
@@ -109,6 +130,14 @@ def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
     if not callable(func):
         raise ValueError(f"env_factory {spec!r}: {module_name} has no function {attr!r}")
 
+    if accepts_world_offset(func):  # a rank's block of worlds (docs/training.md, section 12)
+
+        def make_block(num_worlds: int, seed: int, world_offset: int = 0) -> BatchEnv:
+            env: BatchEnv = func(num_worlds, seed, world_offset=world_offset, **env_kwargs)
+            return env
+
+        return make_block
+
     def make(num_worlds: int, seed: int) -> BatchEnv:
         env: BatchEnv = func(num_worlds, seed, **env_kwargs)
         return env
@@ -116,10 +145,15 @@ def import_env_factory(spec: str, env_kwargs: dict[str, Any]) -> EnvFactory:
     return make
 
 
-def env_factory_for(cfg: TrainConfig) -> EnvFactory:
+def env_factory_for(cfg: TrainConfig, comm: Comm = SINGLE) -> EnvFactory:
+    """The config's env factory. With several processes on a machine, ``env_threads`` defaults
+    to an even share of its cores per process (one process: one thread per core)."""
     if cfg.env_factory:
         return import_env_factory(cfg.env_factory, cfg.env)
-    return echelon_env_factory(cfg.env, cfg.env_device, cfg.env_threads)
+    threads = cfg.env_threads
+    if threads is None and comm.distributed:
+        threads = thread_share(comm.local_world_size)
+    return echelon_env_factory(cfg.env, cfg.env_device, threads)
 
 
 def _cli_leagues(args: argparse.Namespace) -> set[str]:
@@ -222,8 +256,10 @@ def _overrides(data: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]
     return data
 
 
-def plan_run(args: argparse.Namespace) -> RunPlan:
-    """Resolve the config, the run folder and the checkpoint to resume; validate; write nothing."""
+def plan_run(args: argparse.Namespace, processes: int = 1, machines: int = 1) -> RunPlan:
+    """Resolve the config, the run folder and the checkpoint to resume; validate; write nothing.
+    ``processes``/``machines``: the job's size (every process needs a world; a league shared by
+    several machines needs locks that reach them all)."""
     if args.resume:
         plan = _plan_resume(args)
     else:
@@ -246,9 +282,14 @@ def plan_run(args: argparse.Namespace) -> RunPlan:
 
         EnvConfig.from_dict(plan.cfg.env)  # every field and range, before anything is built
     resolve_device(plan.cfg.device)
+    WorldShard.split(plan.cfg.num_worlds, processes)  # at least one world per process
     league = plan.cfg.league_path()
     if league is not None and not Path(league).is_file():
         fail(f"no league at {league}; create one with `echelon arena init {league}`")
+    if league is not None:
+        from echelon.arena.locking import require_shared_locks
+
+        require_shared_locks(league, machines)
     if plan.cfg.wandb and importlib.util.find_spec("wandb") is None:
         fail("--wandb needs the wandb package: pip install wandb")
     if importlib.util.find_spec("tensorboard") is None:
@@ -325,11 +366,20 @@ def _banner(plan: RunPlan, trainer: Trainer, preset: str | None) -> str:
     threads = torch.get_num_threads()
     env_threads = getattr(trainer.env, "num_threads", None)
     sim = f"; simulator: {env_threads} thread(s)" if env_threads else ""
+    comm = trainer.comm
     lines = [
         f"run dir   {plan.run_dir} ({state})",
-        f"device    {trainer.device} (torch {threads} thread(s)){sim}",
-        f"worlds    {cfg.num_worlds} x {per_world} learning agents = {trainer.collector.columns} "
-        f"per step; red: {_describe_opponent(cfg)}",
+        f"device    {trainer.device} (torch {threads} thread(s)){sim}"
+        + (" per process" if comm.distributed else ""),
+    ]
+    if comm.distributed:
+        lines.append(
+            f"processes {comm.world_size} on {comm.nodes} machine(s) ({comm.backend}), worlds "
+            f"{'+'.join(map(str, trainer.shard.counts))}; rank 0 logs, evaluates and saves"
+        )
+    lines += [
+        f"worlds    {cfg.num_worlds} x {per_world} learning agents = "
+        f"{cfg.num_worlds * per_world} per step; red: {_describe_opponent(cfg)}",
         f"preset    {preset}" if preset else f"config    {plan.resume}/meta.json (+ flags)",
         f"total     {cfg.total_steps:,} learner agent-steps = {trainer.total_updates} updates of "
         f"{trainer.samples_per_update:,}",
@@ -394,86 +444,147 @@ def _nothing_to_do(trainer: Trainer) -> None:
 
 
 def handle_train(args: argparse.Namespace) -> int:
+    if getattr(args, "nproc", None) is not None:
+        return _launch_ranks(args)
+    comm = init_from_env()
+    if comm.rank > 0:  # errors of a rank other than 0 say which rank
+        args.command_name = f"{args.command_name} (rank {comm.rank})"
+    try:
+        return _train(args, comm)
+    except MainRankFailed:  # rank 0 reported it
+        return EXIT_USAGE
+    finally:
+        comm.close()
+
+
+def _train(args: argparse.Namespace, comm: Comm) -> int:
     from echelon.train.run_logger import RunLogger
 
-    plan = plan_run(args)
+    # Rank 0 plans (the other machines need not see the run folder) and sends the plan.
+    plan = comm.share_from_main(lambda: plan_run(args, comm.world_size, comm.nodes))
     cfg = plan.cfg
-    trainer = Trainer(cfg, env_factory_for(cfg), run_dir=plan.run_dir)
+    main = comm.is_main
+    trainer = Trainer(cfg, env_factory_for(cfg, comm), run_dir=plan.run_dir, comm=comm)
     if plan.resume is not None:
         trainer.load(plan.resume)
         _nothing_to_do(trainer)
-    # Everything is valid: from here on the run writes.
-    if plan.clear_old_run:
-        run_dirs.clear_run(plan.run_dir)
-    for stale in plan.drop_later:
-        remove_checkpoint_dir(stale)  # a kill mid-delete leaves no half checkpoint
-    run_dir = run_dirs.claim(plan.run_dir, plan.fresh_name)
+    # Everything is valid: from here on the run writes (rank 0 alone).
+    run_dir = plan.run_dir
+    if main:
+        if plan.clear_old_run:
+            run_dirs.clear_run(plan.run_dir)
+        for stale in plan.drop_later:
+            remove_checkpoint_dir(stale)  # a kill mid-delete leaves no half checkpoint
+        run_dir = run_dirs.claim(plan.run_dir, plan.fresh_name)
+    run_dir = comm.broadcast_object(run_dir)
     if run_dir != plan.run_dir:  # the generated name was taken meanwhile
         plan.run_dir, trainer.run_dir = run_dir, run_dir
         cfg = trainer.cfg = dataclasses.replace(cfg, run_dir=str(run_dir))
-    write_atomic(run_dir / "config.json", json.dumps(config_to_dict(cfg), indent=1, sort_keys=True))
-    wandb_cfg = None
-    if cfg.wandb:
-        wandb_cfg = {
-            "project": cfg.wandb_project,
-            "config": config_to_dict(cfg),
-            "dir": str(run_dir),
-            "resume": "allow",
-        }
-    logger = RunLogger(run_dir, tensorboard=True, wandb_config=wandb_cfg)
-    trainer.logger = logger
-    if plan.resume is not None:  # records a killed run wrote after this checkpoint move aside
-        logger.rewind(trainer.update)
-    print(
-        _banner(plan, trainer, None if plan.resume else args.preset or DEFAULT_PRESET), flush=True
-    )
-    if plan.resume is not None:
-        logger.line(f"resumed from {plan.resume} at update {trainer.update}")
+    logger = RunLogger(None, console=False)
+    if main:
+        config_text = json.dumps(config_to_dict(cfg), indent=1, sort_keys=True)
+        write_atomic(run_dir / "config.json", config_text)
+        wandb_cfg = None
+        if cfg.wandb:
+            wandb_cfg = {
+                "project": cfg.wandb_project,
+                "config": config_to_dict(cfg),
+                "dir": str(run_dir),
+                "resume": "allow",
+            }
+        logger = RunLogger(run_dir, tensorboard=True, wandb_config=wandb_cfg)
+        trainer.logger = logger
+        if plan.resume is not None:  # records a killed run wrote after this checkpoint move aside
+            logger.rewind(trainer.update)
+        preset = None if plan.resume else args.preset or DEFAULT_PRESET
+        print(_banner(plan, trainer, preset), flush=True)
+        for note in (trainer.env_note, trainer.resume_note):
+            if note:
+                logger.line(f"note      {note}")
+        if plan.resume is not None:
+            logger.line(f"resumed from {plan.resume} at update {trainer.update}")
     started, start_steps = time.perf_counter(), trainer.agent_steps
     try:
-        with _stop_on_ctrl_c(trainer):
+        with _stop_on_signals(trainer, sigterm=comm.distributed):
             trainer.train()
         if trainer.stop_requested:
             path = trainer.checkpoint_now()
-            print(
-                f"\nstopped at update {trainer.update}/{trainer.total_updates}: saved {path}\n"
-                f"resume with: echelon train --resume {shlex.quote(str(run_dir))}"
-                + _named_again(cfg, resume=True),
-                flush=True,
-            )
+            if main:
+                print(
+                    f"\nstopped at update {trainer.update}/{trainer.total_updates}: saved {path}\n"
+                    f"resume with: echelon train --resume {shlex.quote(str(run_dir))}"
+                    + _named_again(cfg, resume=True),
+                    flush=True,
+                )
             return EXIT_INTERRUPTED
         if cfg.league.submit:
             trainer.submit_to_league()
     finally:
         logger.close()
     seconds = time.perf_counter() - started
-    print(_summary(run_dir, trainer, seconds, trainer.agent_steps - start_steps), flush=True)
+    if main:
+        print(_summary(run_dir, trainer, seconds, trainer.agent_steps - start_steps), flush=True)
     return 0
 
 
-@contextlib.contextmanager
-def _stop_on_ctrl_c(trainer: Trainer) -> Iterator[None]:
-    """First Ctrl-C: finish the update in progress, then stop and save. Second: quit now."""
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        if trainer.stop_requested:
-            raise KeyboardInterrupt
-        trainer.stop_requested = True
+def _launch_ranks(args: argparse.Namespace) -> int:
+    """``--nproc N``: check the command once here, then run it in N processes (torchrun)."""
+    nproc = int(args.nproc)
+    if launched_by_torchrun():
+        fail(
+            "--nproc starts torchrun itself; under torchrun leave it out (torchrun sets the ranks)"
+        )
+    plan = plan_run(args, nproc)  # the command's mistakes, once, before any process starts
+    cfg = plan.cfg
+    if resolve_device(cfg.device).startswith("cuda") and torch.cuda.device_count() < nproc:
+        fail(
+            f"--nproc {nproc} with device {cfg.device}: each process needs its own GPU and torch "
+            f"sees {torch.cuda.device_count()}; lower --nproc or use --device cpu"
+        )
+    if cfg.device.startswith("cuda:"):
+        fail(f"--device {cfg.device} names one GPU; with --nproc use --device cuda (one GPU each)")
+    cores = cores_available()
+    if not resolve_device(cfg.device).startswith("cuda") and nproc > cores:
         print(
-            "\nCtrl-C: stopping after this update to save a checkpoint "
-            "(Ctrl-C again quits without saving)",
+            f"echelon train: note: {nproc} processes on {cores} core(s): each gets one thread and "
+            "they take turns; fewer processes are usually faster",
             file=sys.stderr,
             flush=True,
         )
+    argv = strip_nproc(args.argv)
+    if plan.fresh_name and args.resume is None:
+        argv += ["--run-dir", str(plan.run_dir)]  # every rank agrees on the generated name
+    return launch_torchrun(nproc, argv)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(trainer: Trainer, sigterm: bool = False) -> Iterator[None]:
+    """First Ctrl-C: finish the update in progress, then stop and save. Second: quit now.
+    ``sigterm`` (under torchrun, which forwards Ctrl-C and SIGTERM to every rank): SIGTERM
+    does the same as Ctrl-C, so a preempted job saves its last update."""
+
+    def on_signal(signum: int, frame: Any) -> None:
+        if trainer.stop_requested:
+            raise KeyboardInterrupt
+        trainer.stop_requested = True
+        if trainer.comm.is_main:
+            print(
+                f"\n{signal.Signals(signum).name}: stopping after this update to save a "
+                "checkpoint (Ctrl-C again quits without saving)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be installed from the main thread
         return
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    signals = [signal.SIGINT] + ([signal.SIGTERM] if sigterm else [])
+    previous = {s: signal.signal(s, on_signal) for s in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _trained_heuristic(cfg: TrainConfig, meta: dict[str, Any]) -> str | None:
@@ -792,7 +903,19 @@ def register(subparsers: Any) -> None:
     train.add_argument(
         "--submit-best", action="store_true", help="also submit every new best checkpoint"
     )
-    train.add_argument("--env-threads", type=positive_int, help="simulator worker threads")
+    train.add_argument(
+        "--env-threads",
+        type=positive_int,
+        help="simulator worker threads (per process; default: the process's share of the cores)",
+    )
+    train.add_argument(
+        "--nproc",
+        type=positive_int,
+        metavar="N",
+        help="train in N processes on this machine (torch.distributed.run; one GPU each with "
+        "--device cuda); num_worlds is split between them. Several machines: see "
+        "docs/training.md, 'Several processes and machines'",
+    )
     train.add_argument(
         "--time-limit",
         dest="time_limit_minutes",

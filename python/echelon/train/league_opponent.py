@@ -30,7 +30,9 @@ both are fixed here.
 * **Results**: the collector reports each finished episode's winner
   (:meth:`LeagueOpponent.episodes_ended`); :meth:`LeagueOpponent.end_update` turns them into
   per-opponent and per-kind win rates for the logs, refreshes the pool from the league file
-  every ``refresh_every`` updates and re-estimates the learner's rating.
+  every ``refresh_every`` updates and re-estimates the learner's rating. In a distributed run
+  ``end_update(gather)`` replaces this rank's games of the update by every rank's, so the
+  learner's rating and the logged win rates are the job's (each rank draws its own opponents).
 """
 
 from __future__ import annotations
@@ -206,6 +208,10 @@ class LeagueOpponent:
         self.record = record
         self.recent: deque[tuple[str, float]] = deque(maxlen=self.config.rating_window)
         self.pending: dict[str, list[int]] = {}
+        # This update's games, and the learner window as it stood before them (for a
+        # distributed run's end_update, which swaps them for the job's games).
+        self.fresh: list[tuple[str, float]] = []
+        self.settled: list[tuple[str, float]] = []
         self.updates_seen = 0
         self.learner_rating = Rating()
         self.samples_drawn = 0
@@ -325,12 +331,24 @@ class LeagueOpponent:
             score = _SCORE_BY_WINNER.get(int(winner[world]))
             if score is None:
                 raise RuntimeError(f"env reported winner {int(winner[world])} for world {world}")
-            tally = self.pending.setdefault(opp_id, [0, 0, 0])
-            tally[0 if score == 1.0 else 1 if score == 0.5 else 2] += 1
+            _tally(self.pending, opp_id, score)
             self.recent.append((opp_id, score))
+            self.fresh.append((opp_id, score))
 
-    def end_update(self) -> UpdateReport:
-        """Close one update: report its games, refresh the pool, re-estimate the learner."""
+    def end_update(
+        self,
+        gather: Callable[[list[tuple[str, float]]], list[tuple[str, float]]] | None = None,
+    ) -> UpdateReport:
+        """Close one update: report its games, refresh the pool, re-estimate the learner.
+        ``gather`` (distributed runs) turns this rank's games of the update into every rank's:
+        they replace the rank's own in the report and in the learner's window."""
+        if gather is not None:
+            everyone = gather(self.fresh)
+            self.recent = deque([*self.settled, *everyone], maxlen=self.config.rating_window)
+            self.pending = {}
+            for opp_id, score in everyone:
+                _tally(self.pending, opp_id, score)
+        self.fresh, self.settled = [], list(self.recent)
         self.updates_seen += 1
         games, self.pending = self.pending, {}
         every = self.config.refresh_every
@@ -348,7 +366,7 @@ class LeagueOpponent:
         twin.sampler = OpponentSampler(self.sampler.config, seed=seed)
         twin.record = False
         twin.recent = deque(self.recent, maxlen=self.config.rating_window)
-        twin.pending = {}
+        twin.pending, twin.fresh, twin.settled = {}, [], list(twin.recent)
         twin.assignment, twin.in_play, twin.num_worlds = [], {}, 0
         return twin
 
@@ -382,6 +400,7 @@ class LeagueOpponent:
             ((str(i), float(s)) for i, s in meta["recent"]), maxlen=self.config.rating_window
         )
         self.pending = {str(k): [int(x) for x in v] for k, v in meta["pending"].items()}
+        self.fresh, self.settled = [], list(self.recent)
         self.updates_seen = int(meta["updates_seen"])
         self.samples_drawn = int(meta["samples_drawn"])
         self.learner_rating = self._estimate_learner_rating()
@@ -401,6 +420,12 @@ class LeagueOpponent:
             h = tensors[f"league_opponent/{index}/h"].to(entry.state.h.device)
             c = tensors[f"league_opponent/{index}/c"].to(entry.state.c.device)
             entry.state = LSTMState(h.clone(), c.clone())
+
+
+def _tally(tallies: dict[str, list[int]], opp_id: str, score: float) -> None:
+    """The learner's [wins, draws, losses] against ``opp_id``."""
+    tally = tallies.setdefault(opp_id, [0, 0, 0])
+    tally[0 if score == 1.0 else 1 if score == 0.5 else 2] += 1
 
 
 def build_league_opponent(

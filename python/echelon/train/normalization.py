@@ -4,9 +4,15 @@ Statistics are float64 0-d tensors so updating them never forces a host sync; th
 Python floats only in ``state_dict`` (checkpoints). The merge is Chan et al.'s parallel
 algorithm with *population* variances on both sides (the reference mixed an unbiased
 batch variance into a population merge, so two half-batches did not equal one batch).
+
+``update(..., reduce=comm.sum_)`` makes the batch the union of every rank's batch (a
+distributed run): the batch count, sum and squared deviations are summed over ranks before the
+merge, so every rank keeps the same statistics.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -21,14 +27,21 @@ class RunningMeanStd:
         self.count = torch.zeros((), dtype=torch.float64, device=device)
 
     @torch.no_grad()
-    def update(self, x: Tensor, mask: Tensor | None = None) -> None:
-        """Fold in the elements of ``x`` (only where ``mask`` is true, if given)."""
+    def update(
+        self,
+        x: Tensor,
+        mask: Tensor | None = None,
+        reduce: Callable[[Tensor], Tensor] | None = None,
+    ) -> None:
+        """Fold in the elements of ``x`` (only where ``mask`` is true, if given); ``reduce``
+        sums a tensor over the ranks of a distributed run (in place)."""
+        reduce = reduce or _identity
         x = x.detach().to(torch.float64)
         weights = torch.ones_like(x) if mask is None else mask.to(torch.float64)
-        n = weights.sum()
+        n = reduce(weights.sum())
         safe_n = n.clamp_min(1.0)
-        batch_mean = (x * weights).sum() / safe_n
-        batch_var = (((x - batch_mean) ** 2) * weights).sum() / safe_n
+        batch_mean = reduce((x * weights).sum()) / safe_n
+        batch_var = reduce((((x - batch_mean) ** 2) * weights).sum()) / safe_n
         total = self.count + n
         safe_total = total.clamp_min(1.0)
         delta = batch_mean - self.mean
@@ -62,3 +75,7 @@ class RunningMeanStd:
                 key,
                 torch.tensor(float(state[key]), dtype=torch.float64, device=self.mean.device),
             )
+
+
+def _identity(t: Tensor) -> Tensor:
+    return t

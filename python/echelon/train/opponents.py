@@ -16,6 +16,7 @@ import copy
 import torch
 from torch import Tensor
 
+from echelon.distributed import RowShard
 from echelon.rl.lstm_state import LSTMState
 from echelon.rl.model import RecurrentActorCritic
 
@@ -32,10 +33,18 @@ class IdleOpponent:
 
 
 class SelfPlayOpponent:
-    def __init__(self, learner: RecurrentActorCritic, generator: torch.Generator) -> None:
+    def __init__(
+        self,
+        learner: RecurrentActorCritic,
+        generator: torch.Generator,
+        rows: RowShard | None = None,
+    ) -> None:
         self.model = copy.deepcopy(learner).eval()
         self.model.requires_grad_(False)
         self.generator = generator
+        # A distributed run's block of the job's red rows: the noise is that block of the job's
+        # draw (None: all rows are this process's).
+        self.rows = rows
         self.state: LSTMState | None = None
 
     def sync(self, learner: RecurrentActorCritic) -> None:
@@ -50,4 +59,6 @@ class SelfPlayOpponent:
             self.reset(obs.shape[0], obs.device)
         assert self.state is not None
         out, self.state = self.model(obs, self.state, episode_start)
-        return self.model.distribution(out).sample(self.generator)
+        rows = self.rows or RowShard.whole(obs.shape[0])
+        noise = rows.noise(self.generator, out.mean.shape[-1], out.mean.device, out.mean.dtype)
+        return self.model.distribution(out).sample(noise=noise)

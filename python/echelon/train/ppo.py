@@ -21,25 +21,41 @@ One update (``PPOLearner.update``):
    The global grad norm (pre-clip) is logged; KL early stop ends the update once the
    approximate KL of a minibatch exceeds ``target_kl``.
 
+Several processes (``comm``, ``rows``; docs/training.md, "Several processes and machines"): the
+buffer holds this rank's columns, a block of the job's. Sequences are numbered over the job's
+columns and shuffled by a generator seeded alike on every rank, so minibatch k is the same set of
+job sequences everywhere and each rank trains on its part of it. Normalisation statistics, the
+row counts that divide every loss term, the logged terms and KL are sums over ranks, and the
+gradient is averaged by ``DistributedDataParallel`` (each rank's loss is scaled by the number of
+ranks, since its terms are already divided by the job's row count): the update equals one process
+training on all columns, up to float32 rounding in the order of the sums.
+
 Metrics accumulate as device tensors; the only host sync per minibatch is the one that
 checks finiteness and KL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import torch
 from torch import Tensor, nn
 
+from echelon.distributed import SINGLE, Comm, RowShard
 from echelon.rl.lstm_state import LSTMState
 from echelon.rl.model import RecurrentActorCritic
 from echelon.train.buffer import RolloutBuffer
+from echelon.train.distributed import training_forward
 from echelon.train.gae import compute_gae
 from echelon.train.normalization import RunningMeanStd
 
 AdvantageNorm = Literal["global", "per_group", "none"]
+Reduce = Callable[[Tensor], Tensor]
+# Loss terms summed over ranks per minibatch (the finiteness check, KL early stop and the logs
+# see the job's values).
+REDUCED_TERMS = ("policy_loss", "value_loss", "entropy", "loss", "approx_kl", "clipfrac")
 
 
 class NonFiniteLossError(RuntimeError):
@@ -98,16 +114,28 @@ class PPOConfig:
             )
 
 
-def masked_mean(x: Tensor, mask: Tensor) -> Tensor:
-    """Mean over rows where ``mask`` is true; padding (even NaN) never leaks in."""
+def masked_mean(x: Tensor, mask: Tensor, count: Tensor | None = None) -> Tensor:
+    """Mean over rows where ``mask`` is true; padding (even NaN) never leaks in. ``count``
+    replaces ``mask.sum()`` as the divisor (a rank's share of a mean over the job's rows)."""
     total = torch.where(mask, x, torch.zeros_like(x)).sum()
-    return total / mask.sum().clamp_min(1).to(x.dtype)
+    count = mask.sum() if count is None else count
+    return total / count.clamp_min(1).to(x.dtype)
+
+
+def _identity(t: Tensor) -> Tensor:
+    return t
 
 
 def normalize_advantages(
-    adv: Tensor, valid: Tensor, mode: AdvantageNorm, groups: Tensor | None
+    adv: Tensor,
+    valid: Tensor,
+    mode: AdvantageNorm,
+    groups: Tensor | None,
+    reduce: Reduce | None = None,
 ) -> Tensor:
-    """Zero-mean unit-std over real rows (per group of columns when asked)."""
+    """Zero-mean unit-std over real rows (per group of columns when asked); ``reduce`` sums the
+    statistics over ranks (in place), so a distributed run normalises over the job's rows."""
+    reduce = reduce or _identity
     if mode == "none":
         return adv * valid
     if mode == "global" or groups is None:
@@ -118,10 +146,10 @@ def normalize_advantages(
     one_hot = torch.nn.functional.one_hot(group_ids, num_groups).to(torch.float64)  # [B, G]
     m = valid.to(torch.float64)
     a = adv.to(torch.float64) * m
-    count = (m @ one_hot).sum(0).clamp_min(1.0)
-    mean = (a @ one_hot).sum(0) / count
+    count = reduce((m @ one_hot).sum(0)).clamp_min(1.0)
+    mean = reduce((a @ one_hot).sum(0)) / count
     centred = (adv.to(torch.float64) - (one_hot @ mean)) * m
-    var = ((centred**2) @ one_hot).sum(0) / count
+    var = reduce(((centred**2) @ one_hot).sum(0)) / count
     std = torch.sqrt(var) + 1e-8
     return (centred / (one_hot @ std)).to(adv.dtype)
 
@@ -133,10 +161,19 @@ class PPOLearner:
         config: PPOConfig,
         device: torch.device | str,
         seed: int = 0,
+        comm: Comm = SINGLE,
+        rows: RowShard | None = None,
     ) -> None:
+        """``comm``/``rows``: the job's processes and this rank's block of its learner columns
+        (default: one process owning every column of the buffer)."""
         self.model = model
         self.config = config
         self.device = torch.device(device)
+        self.comm = comm
+        self.rows = rows
+        # DDP wraps the sequence forward with several processes (broadcasting rank 0's weights
+        # now); the model's own forward_sequence otherwise.
+        self.forward = training_forward(model, comm, self.device)
         self.optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, eps=config.adam_eps)
         self.value_norm = RunningMeanStd(self.device)
         self.generator = torch.Generator(device="cpu")
@@ -188,19 +225,25 @@ class PPOLearner:
         ent_coef = cfg.ent_coef if ent_coef is None else ent_coef
         for group in self.optimizer.param_groups:
             group["lr"] = lr
+        reduce = self.comm.sum_
         self.compute_targets(buf)
         if cfg.normalize_values:
-            self.value_norm.update(buf.returns, buf.valid)
+            self.value_norm.update(buf.returns, buf.valid, reduce=reduce)
         targets = self.normalize_value(buf.returns)
         old_values = self.normalize_value(buf.values)
-        advantages = normalize_advantages(buf.advantages, buf.valid, cfg.advantage_norm, groups)
+        advantages = normalize_advantages(
+            buf.advantages, buf.valid, cfg.advantage_norm, groups, reduce=reduce
+        )
 
-        num_seq = buf.num_sequences
+        rows = self.rows or RowShard.whole(buf.columns)
+        num_seq = buf.num_chunks * rows.total  # the job's sequences
         if num_seq < cfg.num_minibatches:
             raise ValueError(
                 f"{num_seq} sequences (chunks x columns) cannot fill "
                 f"{cfg.num_minibatches} minibatches; lower ppo.num_minibatches"
             )
+        # Real rows per sequence (id = chunk * columns + column), to count each minibatch's.
+        seq_valid = buf.valid.view(buf.num_chunks, buf.chunk_length, buf.columns).sum(1).flatten()
         totals: dict[str, Tensor] = {}
         steps = 0
         stopped_early = False
@@ -208,11 +251,16 @@ class PPOLearner:
         for epoch in range(cfg.update_epochs):
             if cfg.recompute_start_states and epoch > 0:
                 self._recompute_start_states(buf)
-            order = torch.randperm(num_seq, generator=self.generator).to(self.device)
-            for mb, seqs in enumerate(order.chunk(cfg.num_minibatches)):
+            order = torch.randperm(num_seq, generator=self.generator)
+            batches = [
+                rows.local_sequences(mb).to(self.device) for mb in order.chunk(cfg.num_minibatches)
+            ]
+            # The divisor of every loss term: the job's real rows in each minibatch.
+            counts = reduce(torch.stack([seq_valid[b].sum() for b in batches]))
+            for mb, seqs in enumerate(batches):
                 where = f"update {self.update_count}, epoch {epoch}, minibatch {mb}"
                 metrics = self._minibatch_step(
-                    buf, seqs, advantages, targets, old_values, ent_coef, where
+                    buf, seqs, counts[mb], advantages, targets, old_values, ent_coef, where
                 )
                 for key, value in metrics.items():
                     totals[key] = totals.get(key, torch.zeros((), device=self.device)) + value
@@ -235,14 +283,20 @@ class PPOLearner:
         )
         return result
 
-    @staticmethod
-    def _explained_variance(buf: RolloutBuffer) -> float:
-        m = buf.valid
-        if int(m.sum()) < 2:
+    def _explained_variance(self, buf: RolloutBuffer) -> float:
+        """``1 - Var(R - V) / Var(R)`` over the job's real rows (unbiased variances)."""
+        w = buf.valid.to(torch.float64)
+        ret, err = buf.returns.double(), (buf.returns - buf.values).double()
+        n, ret_sum, err_sum = self.comm.sum_(
+            torch.stack([w.sum(), (ret * w).sum(), (err * w).sum()])
+        )
+        if float(n) < 2:
             return float("nan")
-        ret, val = buf.returns[m].double(), buf.values[m].double()
-        var = ret.var()
-        return float(1.0 - (ret - val).var() / var) if var > 0 else float("nan")
+        squares = torch.stack(
+            [(((ret - ret_sum / n) ** 2) * w).sum(), (((err - err_sum / n) ** 2) * w).sum()]
+        )
+        var_ret, var_err = (self.comm.sum_(squares) / (n - 1)).tolist()
+        return 1.0 - var_err / var_ret if var_ret > 0 else float("nan")
 
     def sequence_losses(
         self,
@@ -252,16 +306,23 @@ class PPOLearner:
         targets: Tensor,
         old_values: Tensor,
         ent_coef: float,
+        count: Tensor | None = None,
+        live: bool = True,
     ) -> dict[str, Tensor]:
-        """Loss terms for the given sequences (exposed for tests)."""
+        """Loss terms for the given sequences (exposed for tests). ``count``: the divisor of the
+        means (default: the real rows among these sequences; a rank passes the job's count of
+        its minibatch). ``live=False``: every row counts as padding (terms and gradients 0; a
+        rank with no sequence in a minibatch still runs the backward its peers wait for)."""
         cfg = self.config
         t_idx, c_idx = buf.sequence_index(seqs)
         state = buf.sequence_start_state(seqs)
-        out, _ = self.model.forward_sequence(
+        out, _ = self.forward(
             buf.obs[t_idx, c_idx], LSTMState(*state), buf.episode_start[t_idx, c_idx]
         )
         dist = self.model.distribution(out)
         valid = buf.valid[t_idx, c_idx]
+        if not live:
+            valid = torch.zeros_like(valid)
         logratio = dist.log_prob(buf.actions[t_idx, c_idx]) - buf.logprobs[t_idx, c_idx]
         # Padding rows may hold anything: zero their log-ratio so exp() stays finite.
         logratio = torch.where(valid, logratio, torch.zeros_like(logratio))
@@ -275,13 +336,13 @@ class PPOLearner:
             old = old_values[t_idx, c_idx]
             clipped = old + (value - old).clamp(-cfg.value_clip_coef, cfg.value_clip_coef)
             v_err = torch.maximum(v_err, (clipped - target) ** 2)
-        policy_loss = masked_mean(pg, valid)
-        value_loss = 0.5 * masked_mean(v_err, valid)
-        entropy = masked_mean(dist.entropy(), valid)
+        policy_loss = masked_mean(pg, valid, count)
+        value_loss = 0.5 * masked_mean(v_err, valid, count)
+        entropy = masked_mean(dist.entropy(), valid, count)
         loss = policy_loss - ent_coef * entropy + cfg.vf_coef * value_loss
         with torch.no_grad():
-            approx_kl = masked_mean((ratio - 1) - logratio, valid)
-            clipfrac = masked_mean(((ratio - 1).abs() > cfg.clip_coef).float(), valid)
+            approx_kl = masked_mean((ratio - 1) - logratio, valid, count)
+            clipfrac = masked_mean(((ratio - 1).abs() > cfg.clip_coef).float(), valid, count)
         return {
             "loss": loss,
             "policy_loss": policy_loss,
@@ -295,20 +356,33 @@ class PPOLearner:
         self,
         buf: RolloutBuffer,
         seqs: Tensor,
+        count: Tensor,
         advantages: Tensor,
         targets: Tensor,
         old_values: Tensor,
         ent_coef: float,
         where: str,
     ) -> dict[str, Tensor]:
-        terms = self.sequence_losses(buf, seqs, advantages, targets, old_values, ent_coef)
+        live = seqs.numel() > 0
+        if not live:  # this rank holds no sequence of the minibatch: a masked stand-in
+            seqs = torch.zeros(1, dtype=torch.long, device=self.device)
+        terms = self.sequence_losses(
+            buf, seqs, advantages, targets, old_values, ent_coef, count=count, live=live
+        )
         self.optimizer.zero_grad(set_to_none=True)
+        loss = terms["loss"]
+        if self.comm.distributed:
+            # The job's terms (each rank's are its share of the job's means) on every rank, so
+            # the finiteness check and KL early stop decide alike everywhere.
+            job = self.comm.sum_(torch.stack([terms[n].detach() for n in REDUCED_TERMS]))
+            terms = dict(zip(REDUCED_TERMS, job, strict=True))
+            loss = loss * self.comm.world_size  # DDP averages the gradients over ranks
         names = ("policy_loss", "value_loss", "entropy", "loss")
         finite = torch.stack([torch.isfinite(terms[n]) for n in names])
         if not bool(finite.all()):
             bad = next(n for n, ok in zip(names, finite.tolist(), strict=True) if not ok)
             raise NonFiniteLossError(bad, where)
-        terms["loss"].backward()
+        loss.backward()
         grad_norm = nn.utils.clip_grad_norm_(self.model.parameters(), self.config.max_grad_norm)
         if not bool(torch.isfinite(grad_norm)):
             self.optimizer.zero_grad(set_to_none=True)

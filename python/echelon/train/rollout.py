@@ -30,6 +30,7 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from echelon.distributed import RowShard
 from echelon.rl.lstm_state import LSTMState
 from echelon.rl.model import RecurrentActorCritic
 from echelon.train.buffer import RolloutBuffer
@@ -60,6 +61,14 @@ class RolloutStats:
     env_seconds: float = 0.0
     inference_seconds: float = 0.0
     seconds: float = 0.0
+    # Where each finished episode ended, (step of the rollout, world), in list order; and the
+    # sums behind valid_fraction, mean_reward and the missed fraction: what a distributed run
+    # merges over ranks (echelon.train.distributed.merge_rollout_stats).
+    episode_keys: list[tuple[int, int]] = field(default_factory=list)
+    valid_rows: int = 0
+    rows: int = 0
+    reward_sum: float = 0.0
+    late_terminal_counts: tuple[int, int] | None = None  # (credited, missed)
 
 
 class RolloutCollector:
@@ -70,6 +79,7 @@ class RolloutCollector:
         device: torch.device | str,
         opponent: Opponent | None = None,
         seed: int = 0,
+        rows: RowShard | None = None,
     ) -> None:
         self.env = env
         self.model = model
@@ -80,6 +90,11 @@ class RolloutCollector:
         self.num_worlds = env.num_worlds
         self.per_world = slice_len(self.learn, env.num_agents)
         self.columns = self.num_worlds * self.per_world
+        # This env's learner columns within the job's (a distributed run: a block of them); the
+        # action noise is this block of the job's draw.
+        self.rows = rows or RowShard.whole(self.columns)
+        if self.rows.count != self.columns:
+            raise ValueError(f"row shard {self.rows} does not match {self.columns} columns")
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(seed)
         self.late_credit: LateTerminalCredit | None = None
@@ -176,6 +191,7 @@ class RolloutCollector:
         finished_returns: list[Tensor] = []
         finished_lengths: list[Tensor] = []
         finished_winners: list[Tensor] = []
+        finished_keys: list[tuple[int, int]] = []
         self.model.eval()
         if self.late_credit is not None:
             self.late_credit.start_rollout()
@@ -187,7 +203,8 @@ class RolloutCollector:
             t_policy = clock()
             out, next_state = self.model(obs, self.state, start)
             dist = self.model.distribution(out)
-            action = dist.sample(self.generator)
+            noise = self.rows.noise(self.generator, out.mean.shape[-1], self.device, out.mean.dtype)
+            action = dist.sample(noise=noise)
             stats.inference_seconds += clock() - t_policy
             buf.obs[t] = obs
             buf.actions[t] = action
@@ -230,6 +247,7 @@ class RolloutCollector:
             )
             self.ep_length += 1
             if bool(episode_end.any()):
+                finished_keys += [(t, w) for w in torch.nonzero(episode_end).flatten().tolist()]
                 finished_returns.append(self.ep_return[episode_end].clone())
                 finished_lengths.append(self.ep_length[episode_end].clone())
                 if "winner" in info:
@@ -249,9 +267,13 @@ class RolloutCollector:
             stats.episode_lengths = torch.cat(finished_lengths).tolist()
         if finished_winners:
             stats.winners = [int(w) for w in torch.cat(finished_winners).tolist()]
+        stats.episode_keys = finished_keys
         stats.valid_fraction = float(buf.valid.float().mean())
         stats.mean_reward = float(buf.rewards.sum() / buf.valid.sum().clamp_min(1))
+        stats.valid_rows, stats.rows = int(buf.valid.sum()), buf.valid.numel()
+        stats.reward_sum = float(buf.rewards.double().sum())
         if self.late_credit is not None:
             stats.late_terminal_missed_fraction = self.late_credit.missed_fraction()
+            stats.late_terminal_counts = (self.late_credit.credited, self.late_credit.missed)
         stats.seconds = clock() - t_begin
         return stats

@@ -12,6 +12,14 @@ state is saved too and a resumed run continues *identically*: tensors of the env
 ``env/<name>`` tensors of trainer.safetensors (the C++ ``VecEnv``: ``env/sim_state``, the
 simulator snapshot), its other entries (config, seed, sizes) to the ``env_state_meta`` metadata.
 Otherwise the envs and the carry are reset on resume, and only the learner state continues.
+
+Several processes (``comm``; ``echelon.train.distributed`` holds the plumbing): each rank owns a
+block of the worlds in its own env and a block of the learner columns; the learner trains through
+DDP and the statistics are the job's. Rank 0 alone logs, evaluates, writes checkpoints (with
+every rank's env state and carry, gathered) and submits to a league; every rank takes part in the
+collectives those steps need, so all of them call ``save``, ``checkpoint_now`` and
+``submit_to_league``. A checkpoint written by as many processes resumes exactly; another number of
+processes resumes the learner and restarts the environments (``resume_note`` says so).
 """
 
 from __future__ import annotations
@@ -26,23 +34,36 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
+from echelon.distributed import SINGLE, Comm, RowShard, WorldShard, rank_device
 from echelon.rl.model import RecurrentActorCritic, compile_model
 from echelon.rl.registry import MODEL_NAMES, build_model
 from echelon.train import run_dir as run_dirs
 from echelon.train.buffer import RolloutBuffer
 from echelon.train.checkpoint import (
     CheckpointError,
+    apply_checkpoint,
     capture_rng_states,
-    load_checkpoint,
+    read_checkpoint_dir,
     remove_checkpoint_dir,
     restore_rng_states,
     save_checkpoint,
 )
 from echelon.train.config import TrainConfig, config_to_dict
 from echelon.train.curriculum import HeuristicCurriculum, set_red_heuristic
+from echelon.train.distributed import (
+    cpu_tensors,
+    make_rank_env,
+    merge_rollout_stats,
+    rank_seed,
+    rank_tensors,
+    shared_tensors,
+    sum_grids,
+    tensors_of_rank,
+)
 from echelon.train.env_protocol import BatchEnv, learner_slice, opponent_slice, slice_len
 from echelon.train.evaluation import evaluate_policy
 from echelon.train.heatmaps import HeatmapRecorder, heatmaps_supported
@@ -101,9 +122,11 @@ class Trainer:
         run_dir: str | Path | None = None,
         logger: RunLogger | None = None,
         eval_env_factory: EnvFactory | None = None,
+        comm: Comm = SINGLE,
     ) -> None:
         self.cfg = cfg
-        self.device = resolve_device(cfg.device)
+        self.comm = comm
+        self.device = resolve_device(rank_device(cfg.device, comm))
         if cfg.torch_threads:
             torch.set_num_threads(cfg.torch_threads)
         torch.manual_seed(cfg.seed)
@@ -111,38 +134,50 @@ class Trainer:
         self.logger = logger or RunLogger(None, console=False)
         self.make_env = make_env
         self.make_eval_env = eval_env_factory or make_env
-        self.env = make_env(cfg.num_worlds, cfg.seed)
+        # This rank's block of the job's worlds (all of them with one process).
+        self.shard = WorldShard.split(cfg.num_worlds, comm.world_size, comm.rank)
+        self.env, self.env_note = make_rank_env(make_env, self.shard, cfg.seed)
+        self.resume_note: str | None = None
         # Core-driven red (heuristic:N): no opponent policy; the curriculum may raise N.
         self.heuristic_level = cfg.heuristic_level()
         if self.heuristic_level is not None:
             set_red_heuristic(self.env, self.heuristic_level)
         self.curriculum: HeuristicCurriculum | None = None
         if cfg.curriculum.enabled and self.heuristic_level is not None:
+            # The job's finished episodes feed it on every rank: the same decisions everywhere.
             self.curriculum = HeuristicCurriculum(
                 cfg.curriculum, self.heuristic_level, cfg.num_worlds
             )
         self.model = build_policy(cfg, self.env).to(self.device)
         if cfg.model.compile:
             compile_model(self.model)
-        self.learner = PPOLearner(self.model, cfg.ppo, self.device, seed=cfg.seed)
+        learner_rows = RowShard.of_worlds(
+            self.shard, slice_len(learner_slice(self.env), self.env.num_agents)
+        )
+        self.learner = PPOLearner(
+            self.model, cfg.ppo, self.device, seed=cfg.seed, comm=comm, rows=learner_rows
+        )
         if cfg.init_from:
             # Warm start: weights and value normaliser from another run's checkpoint; this run's
             # counters, optimiser, environments and curriculum start fresh (docs/training.md).
-            meta, _ = load_checkpoint(cfg.init_from, self.model, None, self.device)
-            self.learner.value_norm.load_state_dict(meta["value_normalizer"])
+            # Rank 0 reads it and sends it: the other machines need not see the file.
+            self._init_from(cfg.init_from)
         self.opponent_generator = torch.Generator(device=self.device)
         self.opponent_generator.manual_seed(cfg.seed + 1)
         self.opponent: Opponent | None = None
         red_external = _red_is_external(self.env) and self.heuristic_level is None
         if opponent_slice(self.env) is not None and red_external:
             if cfg.opponent == "self":
-                self.opponent = SelfPlayOpponent(self.model, self.opponent_generator)
+                red = opponent_slice(self.env)
+                assert red is not None
+                red_rows = RowShard.of_worlds(self.shard, slice_len(red, self.env.num_agents))
+                self.opponent = SelfPlayOpponent(self.model, self.opponent_generator, red_rows)
             elif cfg.league_opponent_path() is not None:
                 self.opponent = self._league_opponent(str(cfg.league_opponent_path()))
             else:
                 self.opponent = IdleOpponent(self.env.action_dim)
         self.collector = RolloutCollector(
-            self.env, self.model, self.device, self.opponent, seed=cfg.seed + 2
+            self.env, self.model, self.device, self.opponent, seed=cfg.seed + 2, rows=learner_rows
         )
         self.heatmaps: HeatmapRecorder | None = None
         if cfg.heatmap_every and heatmaps_supported(self.env):
@@ -167,8 +202,8 @@ class Trainer:
         per_world = self.collector.per_world
         # Group = role within the pack (heavy, medium, medium, light, scout) for per-group
         # advantage normalisation.
-        self.groups = (torch.arange(per_world) % PACK_SIZE).repeat(cfg.num_worlds).to(self.device)
-        self.samples_per_update = p.rollout_steps * self.collector.columns
+        self.groups = (torch.arange(per_world) % PACK_SIZE).repeat(self.shard.count).to(self.device)
+        self.samples_per_update = p.rollout_steps * learner_rows.total  # the job's
         self.total_updates = max(1, math.ceil(cfg.total_steps / self.samples_per_update))
         self.update = 0
         self.agent_steps = 0
@@ -199,6 +234,7 @@ class Trainer:
         groups = self.groups if p.advantage_norm == "per_group" else None
         metrics = self.learner.update(self.buffer, lr=lr, ent_coef=ent, groups=groups)
         t2 = time.perf_counter()
+        stats = merge_rollout_stats(self.comm, stats, self.shard.offset)  # the job's episodes
         self.update += 1
         self.agent_steps += self.samples_per_update
         self.episodes += len(stats.episode_returns)
@@ -208,6 +244,7 @@ class Trainer:
         if isinstance(self.opponent, SelfPlayOpponent) and refresh:
             self.opponent.sync(self.model)
         if heatmap_due and self.heatmaps is not None:
+            sum_grids(self.comm, self.heatmaps.counts)  # every rank's worlds
             for name, image in self.heatmaps.images().items():
                 self.logger.image(f"heatmap/{name}", image, self.agent_steps)
             self.heatmaps.clear()
@@ -258,12 +295,13 @@ class Trainer:
             self.env.action_dim,
             self.device,
             self.opponent_generator,
-            seed=self.cfg.seed,
+            seed=rank_seed(self.cfg.seed, self.comm.rank),
         )
 
     def _league_step(self, opponent: LeagueOpponent) -> dict[str, float]:
         """Close this update's league games: log win rates per opponent, refresh the pool."""
-        report = opponent.end_update().metrics()
+        gather = self._gather_games if self.comm.distributed else None
+        report = opponent.end_update(gather).metrics()
         self.logger.record("league", update=self.update, agent_steps=self.agent_steps, **report)
         self.logger.scalars(self.agent_steps, report, prefix="league")
         return {
@@ -272,9 +310,21 @@ class Trainer:
             "league_learner_mu": report["learner_mu"],
         }
 
-    def submit_to_league(self, checkpoint: str | Path | None = None, tag: str = "") -> Submission:
+    def _gather_games(self, games: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Every rank's new league games (rank order): the learner's rating is the job's."""
+        return [game for part in self.comm.all_gather_object(games) for game in part]
+
+    def _saved_on_main(self, path: Path) -> bool:
+        """Whether rank 0 finds a checkpoint at ``path`` (only rank 0's filesystem counts)."""
+        found = (path / "meta.json").is_file() if self.comm.is_main else None
+        return bool(self.comm.broadcast_object(found))
+
+    def submit_to_league(
+        self, checkpoint: str | Path | None = None, tag: str = ""
+    ) -> Submission | None:
         """Add ``checkpoint`` (default: this update's, saved first if missing) to the run's
-        league as a candidate (docs/training.md, "Training against the league")."""
+        league as a candidate (docs/training.md, "Training against the league"). Every rank
+        calls it (the save is collective); rank 0 submits, the others get None."""
         league = self.cfg.league_path()
         if league is None:
             raise ValueError("no league to submit to: --league PATH or --opponent league:PATH")
@@ -282,8 +332,10 @@ class Trainer:
             raise ValueError("submitting to a league needs a run directory")
         if checkpoint is None:
             checkpoint = self.run_dir / "checkpoints" / f"update_{self.update:06d}"
-            if not (Path(checkpoint) / "meta.json").is_file():
+            if not self._saved_on_main(Path(checkpoint)):
                 self.save(checkpoint)
+        if not self.comm.is_main:
+            return None
         env_config = getattr(self.env, "config", None)
         to_dict = getattr(env_config, "to_dict", None)
         submission = submit_checkpoint(
@@ -339,6 +391,8 @@ class Trainer:
         self.logger.record(
             "start",
             update=self.update,
+            processes=self.comm.world_size,
+            worlds_per_process=list(self.shard.counts),
             config=config_to_dict(self.cfg),
             device=str(self.device),
             torch=torch.__version__,
@@ -350,7 +404,11 @@ class Trainer:
         )
         start_time = time.perf_counter()
         start_update = self.update
-        while self.update < end and not self.stop_requested:
+        while self.update < end:
+            # A stop asked for on any rank (Ctrl-C, SIGTERM) stops every rank after this update.
+            if self.comm.any(self.stop_requested):
+                self.stop_requested = True
+                break
             metrics = self.run_update()
             history.append(metrics)
             self.logger.record("update", **metrics)
@@ -363,7 +421,10 @@ class Trainer:
             self._maybe_save()
             self._pending_other_seconds += time.perf_counter() - t_extra
             limit = self.cfg.time_limit_minutes
-            if limit is not None and time.perf_counter() - start_time >= 60.0 * limit:
+            # Rank 0's clock decides, so every rank stops after the same update.
+            if limit is not None and self.comm.broadcast_object(
+                time.perf_counter() - start_time >= 60.0 * limit
+            ):
                 self.time_limit_reached = True
                 self.logger.line(f"time limit of {limit:g} minutes reached at update {self.update}")
                 self.checkpoint_now()
@@ -434,6 +495,18 @@ class Trainer:
         cfg = self.cfg
         if not cfg.eval_every or self.update % cfg.eval_every:
             return
+        # Rank 0 evaluates and decides; a new best is saved by every rank (the save is
+        # collective), submitted by rank 0.
+        improved = self._evaluate_on_main() if self.comm.is_main else None
+        decision: tuple[bool, dict[str, float]] | None = self.comm.broadcast_object(improved)
+        assert decision is not None
+        better, result = decision
+        if better and self.run_dir is not None:
+            self.save(self.run_dir / "best", extra_meta={"eval": result})
+            if cfg.league.submit_best:
+                self.submit_to_league(self.run_dir / "best", tag="best")
+
+    def _evaluate_on_main(self) -> tuple[bool, dict[str, float]]:
         result = self.evaluate()
         self.logger.record("eval", update=self.update, agent_steps=self.agent_steps, **result)
         self.logger.scalars(self.agent_steps, result, prefix="eval")
@@ -451,10 +524,7 @@ class Trainer:
         )
         if improved:
             self.best_score = score
-            if self.run_dir is not None:
-                self.save(self.run_dir / "best", extra_meta={"eval": result})
-                if cfg.league.submit_best:
-                    self.submit_to_league(self.run_dir / "best", tag="best")
+        return improved, result
 
     def _maybe_save(self) -> None:
         cfg = self.cfg
@@ -475,10 +545,11 @@ class Trainer:
         path = self.checkpoint_path()
         if path is None:
             return None
-        if not (path / "meta.json").is_file():
+        if not self._saved_on_main(path):
             self.save(path)
             self.logger.record("checkpoint", update=self.update, path=str(path))
-        self._prune_checkpoints()
+        if self.comm.is_main:
+            self._prune_checkpoints()
         return path
 
     def _prune_checkpoints(self) -> None:
@@ -504,11 +575,12 @@ class Trainer:
             "opponent_actions": self.opponent_generator,
         }
 
-    def save(self, path: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
+    # Entries of meta.json that belong to one rank (rank r >= 1: meta["distributed"]["ranks"]).
+    RANK_META = ("rng", "env_state_saved", "env_state_meta", "league_opponent")
+
+    def _rank_state(self) -> tuple[dict[str, Tensor], dict[str, Any]]:
+        """What this rank alone holds: its env state, rollout carry, league opponents, RNGs."""
         tensors: dict[str, Tensor] = dict(self.collector.carry_tensors())
-        if isinstance(self.opponent, SelfPlayOpponent):
-            for k, v in self.opponent.model.state_dict().items():
-                tensors[f"opponent/{k}"] = v
         league_state: dict[str, Any] | None = None
         if isinstance(self.opponent, LeagueOpponent):
             league_state, league_tensors = self.opponent.state_dict()
@@ -522,6 +594,25 @@ class Trainer:
                 else:  # plain values (config, seed, sizes) travel as JSON metadata
                     env_meta[k] = v
         meta = {
+            "rng": capture_rng_states(self._generators()),
+            "env_state_saved": callable(env_state),
+            "env_state_meta": env_meta,
+            "league_opponent": league_state,
+        }
+        return cpu_tensors(tensors), meta
+
+    def save(self, path: str | Path, extra_meta: dict[str, Any] | None = None) -> Path:
+        """Write a checkpoint. Every rank calls it: rank 0 gathers the ranks' own state and
+        writes the folder (rank r's tensors under ``rank<r>/``, its metadata in
+        ``meta["distributed"]["ranks"]``)."""
+        parts = self.comm.gather_object(self._rank_state())
+        if parts is None:  # not rank 0
+            return Path(path)
+        tensors = rank_tensors(t for t, _ in parts)
+        if isinstance(self.opponent, SelfPlayOpponent):
+            for k, v in self.opponent.model.state_dict().items():
+                tensors[f"opponent/{k}"] = v
+        meta = {
             "config": config_to_dict(self.cfg),
             "counters": {
                 "update": self.update,
@@ -531,25 +622,74 @@ class Trainer:
             },
             "best_score": list(self.best_score) if self.best_score else None,
             "value_normalizer": self.learner.value_norm.state_dict(),
-            "rng": capture_rng_states(self._generators()),
-            "env_state_saved": callable(env_state),
-            "env_state_meta": env_meta,
+            **parts[0][1],
             # The logged episode_return / win_rate average over these windows.
             "recent_returns": list(self.recent_returns),
             "recent_winners": list(self.recent_winners),
-            "league_opponent": league_state,
             "curriculum": self.curriculum.state_dict() if self.curriculum is not None else None,
+            "distributed": {
+                "world_size": self.comm.world_size,
+                "worlds": list(self.shard.counts),
+                "ranks": [m for _, m in parts[1:]],
+            },
             **(extra_meta or {}),
         }
         return save_checkpoint(path, self.model, meta, self.learner.optimizer, tensors)
 
+    def _read_for_ranks(
+        self, path: str | Path
+    ) -> tuple[dict[str, Tensor], dict[str, Tensor], dict[str, Any], tuple[Any, Any] | None]:
+        """Rank 0 reads (and verifies) the checkpoint and hands every rank the shared part and,
+        when the checkpoint was written by as many processes, its own part (None otherwise).
+        Only rank 0 touches the files: the other machines need not see the run folder."""
+        main = self.comm.is_main
+        shared: Any = None
+        parts: list[tuple[dict[str, Tensor], dict[str, Any]]] | None = None
+        if main:
+            model_tensors, trainer_tensors, meta = read_checkpoint_dir(path, "cpu")
+            shared = (model_tensors, shared_tensors(trainer_tensors), meta)
+            if _saved_world_size(meta) == self.comm.world_size:
+                parts = [
+                    (tensors_of_rank(trainer_tensors, r), _rank_meta(meta, r))
+                    for r in range(self.comm.world_size)
+                ]
+        model_tensors, common, meta = self.comm.broadcast_object(shared)
+        same = _saved_world_size(meta) == self.comm.world_size
+        mine = self.comm.scatter_object(parts) if same else None
+        return model_tensors, common, meta, mine
+
+    def _init_from(self, path: str) -> None:
+        """``init_from``: another run's weights and value normaliser (every rank calls it; rank 0
+        reads and verifies the checkpoint and sends it)."""
+
+        def read() -> tuple[dict[str, Tensor], dict[str, Any]]:
+            model_tensors, _, meta = read_checkpoint_dir(path, "cpu", with_trainer=False)
+            return model_tensors, meta
+
+        model_tensors, meta = self.comm.share_from_main(read)
+        apply_checkpoint(self.model, None, model_tensors, {}, meta, path)
+        self.learner.value_norm.load_state_dict(meta["value_normalizer"])
+
     def load(self, path: str | Path) -> dict[str, Any]:
-        meta, tensors = load_checkpoint(path, self.model, self.learner.optimizer, self.device)
+        """Resume from ``path`` (every rank calls it). Written by as many processes: every rank
+        continues its worlds exactly. Another number: the learner state resumes, the
+        environments restart (``resume_note`` says so)."""
+        model_tensors, common, meta, mine = self._read_for_ranks(path)
+        apply_checkpoint(self.model, self.learner.optimizer, model_tensors, common, meta, path)
         saved_model = meta["config"]["model"]
         if saved_model != dataclasses.asdict(self.cfg.model):
             raise CheckpointError(
                 f"model config differs from the checkpoint's: {saved_model} vs "
                 f"{dataclasses.asdict(self.cfg.model)}"
+            )
+        tensors, rank_meta = mine if mine is not None else ({}, _rank_meta(meta, 0))
+        if mine is None:
+            saved = _saved_layout(meta)
+            self.resume_note = (
+                f"the checkpoint was written by {saved['world_size']} process(es) (worlds "
+                f"{'+'.join(map(str, saved['worlds']))}), this run has {self.comm.world_size} "
+                f"({'+'.join(map(str, self.shard.counts))}): the learner resumes (weights, "
+                "optimiser, normaliser, counters, curriculum), every environment restarts"
             )
         counters = meta["counters"]
         self.update, self.agent_steps = counters["update"], counters["agent_steps"]
@@ -563,30 +703,51 @@ class Trainer:
         self.recent_winners.clear()
         self.recent_winners.extend(meta.get("recent_winners", []))
         if isinstance(self.opponent, SelfPlayOpponent):
-            opp = {
-                k[len("opponent/") :]: v for k, v in tensors.items() if k.startswith("opponent/")
-            }
+            opp = {k[len("opponent/") :]: v for k, v in common.items() if k.startswith("opponent/")}
             self.opponent.model.load_state_dict(opp, strict=True)
-        restore_rng_states(meta["rng"], self._generators())
+        restore_rng_states(rank_meta["rng"], self._generators())
         if self.curriculum is not None and meta.get("curriculum"):
             self.curriculum.load_state_dict(meta["curriculum"])
             set_red_heuristic(self.env, self.curriculum.level)
         env_tensors = {k[len("env/") :]: v for k, v in tensors.items() if k.startswith("env/")}
         load_env = getattr(self.env, "load_state_dict", None)
         if env_tensors and callable(load_env):
-            load_env({**meta.get("env_state_meta", {}), **env_tensors})
+            load_env({**(rank_meta.get("env_state_meta") or {}), **env_tensors})
             self.collector.load_carry(tensors)
         else:
             self.collector.reset()
             if self.curriculum is not None:
                 self.curriculum.skip = 0  # every world restarts at the restored level
-        if isinstance(self.opponent, LeagueOpponent) and meta.get("league_opponent"):
+        if isinstance(self.opponent, LeagueOpponent) and rank_meta.get("league_opponent"):
             self.opponent.load_state_dict(
-                meta["league_opponent"],
+                rank_meta["league_opponent"],
                 tensors,
                 restore_play=bool(env_tensors) and callable(load_env),
             )
+            if mine is None and self.comm.rank > 0:  # restored rank 0's sampler: own stream
+                seed = rank_seed(self.cfg.seed + self.update, self.comm.rank)
+                self.opponent.sampler.rng = np.random.default_rng(seed)
         return meta
+
+
+def _saved_layout(meta: dict[str, Any]) -> dict[str, Any]:
+    """``{"world_size", "worlds"}`` of the run that wrote a checkpoint (checkpoints from before
+    distributed runs: one process with all worlds)."""
+    return meta.get("distributed") or {
+        "world_size": 1,
+        "worlds": [meta["config"]["num_worlds"]],
+        "ranks": [],
+    }
+
+
+def _saved_world_size(meta: dict[str, Any]) -> int:
+    return int(_saved_layout(meta)["world_size"])
+
+
+def _rank_meta(meta: dict[str, Any], rank: int) -> dict[str, Any]:
+    if rank == 0:
+        return {k: meta.get(k) for k in Trainer.RANK_META}
+    return dict(meta["distributed"]["ranks"][rank - 1])
 
 
 def _red_is_external(env: BatchEnv) -> bool:

@@ -117,11 +117,35 @@ def check_meta(meta: Any, where: object) -> None:
             raise _fail(where, "optimizer.param_groups must be a list of objects")
         for group in groups:
             _all_finite(group, "optimizer.param_groups", where)
+    _check_layout(meta, where)
     curriculum = _mapping(meta, "curriculum", where)
     if curriculum is not None:
         level = curriculum.get("level")
         if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 4:
             raise _fail(where, f"curriculum.level must be an integer in [0, 4], got {level!r}")
+
+
+def _check_layout(meta: Mapping[str, Any], where: object) -> None:
+    """``distributed``: the processes that wrote the checkpoint (docs/training.md, section 12).
+    Resuming with as many processes hands rank r the worlds and state listed for it."""
+    layout = _mapping(meta, "distributed", where)
+    if layout is None:
+        return
+    size = _count(layout.get("world_size"), "distributed.world_size", where)
+    worlds, ranks = layout.get("worlds"), layout.get("ranks")
+    if size < 1 or not isinstance(worlds, list) or len(worlds) != size:
+        raise _fail(where, f"distributed.worlds must list the worlds of {size} process(es)")
+    for count in worlds:
+        if _count(count, "distributed.worlds", where) < 1:
+            raise _fail(where, "distributed.worlds entries must be at least 1")
+    config = meta.get("config")
+    total = config.get("num_worlds") if isinstance(config, Mapping) else None
+    if total is not None and sum(worlds) != total:
+        raise _fail(where, f"distributed.worlds add up to {sum(worlds)}, not num_worlds {total}")
+    if not isinstance(ranks, list) or len(ranks) != size - 1:
+        raise _fail(where, f"distributed.ranks must hold the state of processes 1..{size - 1}")
+    if not all(isinstance(part, Mapping) for part in ranks):
+        raise _fail(where, "distributed.ranks entries must be objects")
 
 
 def _league_paths(config: Mapping[str, Any]) -> set[str]:
