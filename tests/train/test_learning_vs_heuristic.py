@@ -67,17 +67,19 @@ def test_win_rate_rises_against_the_walker() -> None:
 
 @pytest.mark.slow
 def test_ladder_preset_learns_to_beat_level_1() -> None:
-    """The `ladder` preset (standard 100x100x20 map, curriculum from the walker) for 100 updates
-    (about 2M learner agent-steps, a few minutes on 2 cores; the curriculum trains against the
-    walker and moves to level 1 only near the end): against heuristic:1 the evaluation win rate
-    goes from nothing to a clear share (measured on the 2-core AMD EPYC VM: 0.00 -> 0.48 in 64
-    matches, 4 min 16 s)."""
+    """The `ladder` preset (standard 100x100x20 map, curriculum from the walker) for 150 updates
+    (about 3M learner agent-steps, several minutes on 2 cores; the curriculum reaches level 1
+    after about 100): against heuristic:1 the evaluation win rate goes from nothing to a clear
+    share. Measured on the 2-core AMD EPYC VM (64 matches): 0.00 -> 0.48 after 100 updates
+    with an earlier build, 0.00 -> 0.20 after 100 with this one (the observation's sin/cos
+    moved by an ulp, so the trajectory differs); after 150 updates with this build 0.00 -> 0.48
+    (6 min 31 s)."""
     cfg = resolve_config(
         "ladder", flags={"eval_every": 0, "save_every": 0, "eval_episodes": 64, "eval_worlds": 32}
     )
     trainer = Trainer(cfg, cli.echelon_env_factory(cfg.env))
     before = _win_rate_against(trainer, level=1)
-    trainer.train(100)
+    trainer.train(150)
     after = _win_rate_against(trainer, level=1)
     print(f"ladder preset, eval win rate vs heuristic:1: {before:.2f} -> {after:.2f}")
     assert before <= 0.05
